@@ -1,0 +1,50 @@
+"""The Celery app. The beat schedule lives here, in one place; every periodic task has `expires` so that a backlog
+left by a stopped worker is dropped instead of replayed (beat keeps sending while workers are down)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def _beat_schedule() -> dict:
+    from django.conf import settings
+
+    refresh = float(getattr(settings, "DEPLOYMENT_REFRESH_SECONDS", 30))
+    return {
+        "refresh-deployment-status": {
+            "task": "deployer_ui.tasks.refresh_deployments",
+            "schedule": refresh,
+            "options": {"expires": refresh},
+        },
+        "sample-api-nodes": {
+            "task": "deployer_ui.tasks.sample_api_nodes",
+            "schedule": 60.0,
+            "options": {"expires": 60.0},
+        },
+        "resume-update-polls": {
+            "task": "deployer_ui.tasks.resume_update_polls",
+            "schedule": 60.0,
+            "options": {"expires": 60.0},
+        },
+        "prune-api-node-samples": {
+            "task": "deployer_ui.tasks.prune_api_node_samples",
+            "schedule": 3600.0,
+            "options": {"expires": 3600.0},
+        },
+        "deliver-pending-review-actions": {
+            "task": "govern_ui.tasks.deliver_pending_actions",
+            "schedule": 30.0,
+            "options": {"expires": 30.0},
+        },
+    }
+
+
+@app.on_after_finalize.connect
+def _setup_periodic_tasks(sender, **kwargs):
+    sender.conf.beat_schedule = _beat_schedule()

@@ -1,0 +1,88 @@
+"""System checks (`manage.py check`, and every runserver/migrate): upstream settings and Redis, told clearly."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+AUTH_SCHEMES = ("basic", "bearer")
+
+
+def _check_upstream(conf: dict, setting: str, env_prefix: str) -> list:
+    errors = []
+    name = conf.get("name", setting)
+    url = conf.get("url", "")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        errors.append(
+            Error(
+                f"{name}: the upstream URL {url!r} is not an http(s) URL with a host.",
+                hint=f"Set {env_prefix}_URL, e.g. https://govern.example.com/public/api.",
+                id="portal.E001",
+            )
+        )
+    if not conf.get("api_key"):
+        errors.append(
+            Error(
+                f"{name}: no API key is configured.",
+                hint=f"Set {env_prefix}_API_KEY (or {env_prefix}_API_KEY_FILE).",
+                id="portal.E002",
+            )
+        )
+    if conf.get("auth") not in AUTH_SCHEMES:
+        errors.append(
+            Error(
+                f"{name}: unknown auth scheme {conf.get('auth')!r}.",
+                hint=f"Set {env_prefix}_AUTH to 'basic' (the Dataiku documents) or 'bearer' (the OpenAPI files).",
+                id="portal.E003",
+            )
+        )
+    return errors
+
+
+@register(Tags.compatibility)
+def check_upstreams(app_configs, **kwargs):
+    errors = _check_upstream(settings.GOVERN, "GOVERN", "GOVERN")
+    errors += _check_upstream(settings.DSS, "DSS", "DSS")
+    if not settings.API_NODES:
+        errors.append(
+            Warning("No API node is configured: the API services pages will be empty.", hint="Set API_NODES.",
+                    id="portal.W001")
+        )
+    seen = set()
+    for node in settings.API_NODES:
+        env_id = node["id"].upper().replace("-", "_")
+        if not node["id"] or node["id"] in seen:
+            errors.append(
+                Error(f"API_NODES: node id {node['id']!r} is empty or repeated.", hint="Use API_NODES=id=url,id=url.",
+                      id="portal.E004")
+            )
+        seen.add(node["id"])
+        errors += _check_upstream(node, "API_NODES", f"API_NODE_{env_id}")
+    return errors
+
+
+@register(Tags.security, deploy=True)
+def check_demo_secrets(app_configs, **kwargs):
+    if settings.SECRET_KEY == settings.DEMO_SECRET_KEY:
+        return [Error("DJANGO_SECRET_KEY is the demo key.", hint="Set DJANGO_SECRET_KEY in production.",
+                      id="portal.E010")]
+    return []
+
+
+@register(Tags.caches)
+def check_redis(app_configs, **kwargs):
+    """Warn (not fail) when Redis cannot be reached: `make run` starts the embedded one after `check` runs."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+        client.ping()
+    except (redis.RedisError, OSError, ValueError) as exc:
+        where = "the embedded Redis (manage.py runredis)" if settings.EMBEDDED_REDIS else "REDIS_URL"
+        return [Warning(f"Redis cannot be reached at {where}: {exc.__class__.__name__}.",
+                        hint="Pages still render, but cached status and background work need Redis.",
+                        id="portal.W002")]
+    return []

@@ -1,0 +1,63 @@
+"""The home page's numbers: one section per upstream, fetched in parallel, each cached briefly in Redis.
+
+A section whose upstream fails carries the error instead of numbers, so the page can name the upstream in a banner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from deployer_ui.overview import api_services_summary, deployment_summary
+from govern_ui.overview import summary as govern_summary
+from portal.upstream import UpstreamError
+
+log = logging.getLogger(__name__)
+CACHE_SECONDS = 20
+
+
+@dataclass
+class Section:
+    key: str
+    upstream: str
+    data: dict = field(default_factory=dict)
+    error: str = ""
+    fetched_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+SECTIONS: dict[str, tuple[str, Callable[[], dict]]] = {
+    "govern": ("Govern", govern_summary),
+    "deployer": ("Project Deployer", deployment_summary),
+    "apinodes": ("API nodes", api_services_summary),
+}
+
+
+def _fetch(key: str) -> Section:
+    upstream, fn = SECTIONS[key]
+    cache_key = f"overview:{key}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    try:
+        section = Section(key, upstream, data=fn(), fetched_at=timezone.now())
+    except UpstreamError as exc:
+        log.warning("overview: %s", exc)
+        section = Section(key, upstream, error=f"{exc.upstream or upstream} {exc.message}", fetched_at=timezone.now())
+    # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down.
+    cache.set(cache_key, section, CACHE_SECONDS if section.ok else 5)
+    return section
+
+
+def overview() -> list[Section]:
+    with ThreadPoolExecutor(max_workers=len(SECTIONS)) as pool:
+        return list(pool.map(_fetch, SECTIONS))

@@ -1,0 +1,274 @@
+"""Django settings for the portal.
+
+Everything that differs between the demo and a production install comes from the environment; the defaults run the
+demo (SQLite, an embedded Redis, the sandbox upstreams). Every variable is documented once, in README.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def envfloat(name: str, default: float) -> float:
+    value = os.environ.get(name, "")
+    return float(value) if value.strip() else default
+
+
+def envsecret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- Core -----------------------------------------------------------------------------------------------------------
+
+DEBUG = envbool("DJANGO_DEBUG", False)
+# The demo key only ever signs demo sessions; checks.py refuses it when DEBUG is off and PORTAL_DEMO is not set.
+DEMO_SECRET_KEY = "demo-only-insecure-secret-key-change-me"
+SECRET_KEY = envsecret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
+PORTAL_DEMO = envbool("PORTAL_DEMO", SECRET_KEY == DEMO_SECRET_KEY)
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
+VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "portal.apps.PortalConfig",
+    "portal.audit",
+    "govern_ui",
+    "deployer_ui",
+    # Only for `manage.py runsandbox`; the sandbox shares nothing with the portal but HTTP.
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.UpstreamErrorMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file in the demo: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache and Celery broker ---------------------------------------------------------------------------------
+
+# Unset REDIS_URL means "the embedded Redis": a real redis-server that `manage.py runredis` (started by `make run`,
+# and by the test suite) serves on a unix socket under VAR_DIR.
+EMBEDDED_REDIS = not os.environ.get("REDIS_URL")
+EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
+REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
+CELERY_TIMEZONE = "UTC"
+
+# --- Upstreams ------------------------------------------------------------------------------------------------------
+
+# Demo defaults point at the sandbox (`manage.py runsandbox`, base port 8100). checks.py validates all of this.
+SANDBOX_BASE_PORT = envint("SANDBOX_BASE_PORT", 8100)
+_sandbox = f"http://127.0.0.1:{{port}}"
+
+GOVERN = {
+    "name": "Govern",
+    "url": os.environ.get("GOVERN_URL", _sandbox.format(port=SANDBOX_BASE_PORT + 1) + "/public/api"),
+    "api_key": envsecret("GOVERN_API_KEY", "govern-service-key" if PORTAL_DEMO else ""),
+    "auth": os.environ.get("GOVERN_AUTH", "basic"),
+}
+DSS = {
+    "name": "Deployer",
+    "url": os.environ.get("DSS_URL", _sandbox.format(port=SANDBOX_BASE_PORT + 2) + "/public/api"),
+    "api_key": envsecret("DSS_API_KEY", "dss-service-key" if PORTAL_DEMO else ""),
+    "auth": os.environ.get("DSS_AUTH", "basic"),
+}
+
+
+def _api_nodes() -> list[dict]:
+    """API_NODES="id=url,id=url"; each node's key from API_NODE_<ID>_API_KEY, else API_NODE_API_KEY."""
+    default = (
+        f"apinode-a={_sandbox.format(port=SANDBOX_BASE_PORT + 3)}/admin/api,"
+        f"apinode-b={_sandbox.format(port=SANDBOX_BASE_PORT + 4)}/admin/api"
+    )
+    shared_key = envsecret("API_NODE_API_KEY", "apinode-admin-key" if PORTAL_DEMO else "")
+    nodes = []
+    for item in envlist("API_NODES", default):
+        node_id, _, url = item.partition("=")
+        env_id = node_id.strip().upper().replace("-", "_")
+        nodes.append(
+            {
+                "id": node_id.strip(),
+                "name": f"API node {node_id.strip()}",
+                "url": url.strip(),
+                "api_key": envsecret(f"API_NODE_{env_id}_API_KEY", shared_key),
+                "auth": os.environ.get(f"API_NODE_{env_id}_AUTH", os.environ.get("API_NODE_AUTH", "bearer")),
+            }
+        )
+    return nodes
+
+
+API_NODES = _api_nodes()
+
+# (connect, read) seconds for every upstream call; pages never wait longer than this on an upstream.
+UPSTREAM_CONNECT_TIMEOUT = envfloat("UPSTREAM_CONNECT_TIMEOUT", 2.0)
+UPSTREAM_READ_TIMEOUT = envfloat("UPSTREAM_READ_TIMEOUT", 5.0)
+UPSTREAM_RETRIES = envint("UPSTREAM_RETRIES", 2)
+UPSTREAM_POOL_SIZE = envint("UPSTREAM_POOL_SIZE", 20)
+
+# --- Auth -----------------------------------------------------------------------------------------------------------
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG and not PORTAL_DEMO)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- I18N, static ---------------------------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = os.environ.get("PORTAL_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if envbool("PORTAL_MANIFEST_STATIC", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- REST API -------------------------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Governance & Deployment Portal API",
+    "DESCRIPTION": "The portal's own REST API in front of Dataiku Govern, the Project Deployer and API nodes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging --------------------------------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # urllib3 logs full URLs at DEBUG; keys never travel in URLs, but keep it quiet anyway.
+        "urllib3": {"level": "WARNING"},
+    },
+}

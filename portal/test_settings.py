@@ -1,0 +1,23 @@
+"""Settings for the test suite: the real settings, with a Redis and a key space of its own."""
+
+import os
+from pathlib import Path
+
+# Before importing the settings, which read the environment: keep the test suite's embedded Redis apart from a
+# running demo's.
+os.environ.setdefault("PORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+os.environ.setdefault("CACHE_KEY_PREFIX", "portal-test")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Tests hit the sandbox on loopback: short timeouts keep the outage tests quick.
+UPSTREAM_CONNECT_TIMEOUT = 1.0
+UPSTREAM_READ_TIMEOUT = 3.0
+UPSTREAM_RETRIES = 1
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not :memory:, so that a real Celery worker started by a test sees the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+WHITENOISE_USE_FINDERS = True

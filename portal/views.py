@@ -1,0 +1,36 @@
+"""Pages of the portal itself: home, health probe, error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from portal.overview import overview
+
+
+@login_required
+@require_GET
+def home(request):
+    sections = overview()
+    template = "portal/partials/_overview.html" if request.headers.get("HX-Request") else "portal/home.html"
+    return render(request, template, {"sections": sections, "down": [s for s in sections if not s.ok]})
+
+
+@require_GET
+def healthz(request):
+    """Liveness for load balancers: the web process answers; it does not call upstreams."""
+    return JsonResponse({"ok": True})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
