@@ -135,10 +135,13 @@ CACHES = {
         "OPTIONS": {
             "SOCKET_CONNECT_TIMEOUT": 2,
             "SOCKET_TIMEOUT": 2,
+            # A Redis outage degrades pages to "loading" instead of a 500.
+            "IGNORE_EXCEPTIONS": True,
         },
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -272,3 +275,9 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# --- Governance (govern_ui) -----------------------------------------------------------------------------------------
+
+# --- Deployments and API nodes (deployer_ui) ------------------------------------------------------------------------
+
+DEPLOYMENT_REFRESH_SECONDS = envint("DEPLOYMENT_REFRESH_SECONDS", 30)
