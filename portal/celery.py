@@ -16,6 +16,8 @@ def _beat_schedule() -> dict:
     from django.conf import settings
 
     refresh = float(getattr(settings, "DEPLOYMENT_REFRESH_SECONDS", 30))
+    sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))
+    index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
     return {
         "refresh-deployment-status": {
             "task": "deployer_ui.tasks.refresh_deployments",
@@ -39,8 +41,13 @@ def _beat_schedule() -> dict:
         },
         "deliver-pending-review-actions": {
             "task": "govern_ui.tasks.deliver_pending_actions",
-            "schedule": 30.0,
-            "options": {"expires": 30.0},
+            "schedule": sweep,
+            "options": {"expires": sweep},
+        },
+        "refresh-signoff-index": {
+            "task": "govern_ui.tasks.refresh_signoff_index",
+            "schedule": index_refresh,
+            "options": {"expires": index_refresh},
         },
     }
 

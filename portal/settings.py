@@ -143,7 +143,10 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# Kombu spells a unix socket "redis+socket://"; redis-py and django-redis spell it "unix://".
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
+    f"redis+socket://{EMBEDDED_REDIS_SOCKET}" if EMBEDDED_REDIS else REDIS_URL
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -278,6 +281,41 @@ LOGGING = {
 
 # --- Governance (govern_ui) -----------------------------------------------------------------------------------------
 
+# Seconds the whole `/artifacts` list is cached (the artifact list pages locally over it).
+GOVERN_ARTIFACT_CACHE_SECONDS = envint("GOVERN_ARTIFACT_CACHE_SECONDS", 30)
+# Seconds Govern users and roles (display names, the delegate picker) are cached.
+GOVERN_DIRECTORY_CACHE_SECONDS = envint("GOVERN_DIRECTORY_CACHE_SECONDS", 300)
+# The sign-off index (my queue, the nav badge): refreshed by beat every N seconds, kept for TTL seconds.
+GOVERN_INDEX_REFRESH_SECONDS = envint("GOVERN_INDEX_REFRESH_SECONDS", 60)
+GOVERN_INDEX_TTL_SECONDS = envint("GOVERN_INDEX_TTL_SECONDS", 900)
+# Parallel Govern calls while the index is rebuilt.
+GOVERN_INDEX_CONCURRENCY = envint("GOVERN_INDEX_CONCURRENCY", 8)
+# Pending review actions: the sweeper runs every N seconds; retries back off from BASE up to MAX seconds.
+GOVERN_DELIVERY_SWEEP_SECONDS = envint("GOVERN_DELIVERY_SWEEP_SECONDS", 15)
+GOVERN_DELIVERY_BACKOFF_BASE = envint("GOVERN_DELIVERY_BACKOFF_BASE", 5)
+GOVERN_DELIVERY_BACKOFF_MAX = envint("GOVERN_DELIVERY_BACKOFF_MAX", 300)
+# Rows per page of the artifact list.
+GOVERN_ARTIFACTS_PER_PAGE = envint("GOVERN_ARTIFACTS_PER_PAGE", 25)
+# The review-queue badge in the navigation.
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("govern_ui.context_processors.govern")
+
 # --- Deployments and API nodes (deployer_ui) ------------------------------------------------------------------------
 
+# Beat refreshes every deployment's status into Redis every N seconds; pages only read that cache.
 DEPLOYMENT_REFRESH_SECONDS = envint("DEPLOYMENT_REFRESH_SECONDS", 30)
+# Parallel status calls during a refresh, and the Deployer request budget (requests per second, token bucket).
+DEPLOYER_REFRESH_CONCURRENCY = envint("DEPLOYER_REFRESH_CONCURRENCY", 8)
+DEPLOYER_REQUESTS_PER_SECOND = envfloat("DEPLOYER_REQUESTS_PER_SECOND", 20.0)
+# How long status snapshots stay in Redis (they turn stale after 3 refresh intervals, but are still shown as such).
+DEPLOYMENT_STATUS_TTL_SECONDS = envint("DEPLOYMENT_STATUS_TTL_SECONDS", 7 * 24 * 3600)
+# Seconds between the dashboard's own htmx refreshes.
+DEPLOYMENT_DASHBOARD_POLL_SECONDS = envint("DEPLOYMENT_DASHBOARD_POLL_SECONDS", 10)
+# Update polling: backoff from MIN to MAX seconds between future reads; a poller's lease on an update lasts LEASE
+# seconds and is renewed each read (an expired lease means its worker died: resume_update_polls takes it over).
+DEPLOYMENT_UPDATE_POLL_MIN_SECONDS = envfloat("DEPLOYMENT_UPDATE_POLL_MIN_SECONDS", 0.5)
+DEPLOYMENT_UPDATE_POLL_MAX_SECONDS = envfloat("DEPLOYMENT_UPDATE_POLL_MAX_SECONDS", 2.0)
+DEPLOYMENT_UPDATE_LEASE_SECONDS = envint("DEPLOYMENT_UPDATE_LEASE_SECONDS", 30)
+# An update still unfinished after this many seconds is recorded as "unknown" and no longer polled.
+DEPLOYMENT_UPDATE_GIVE_UP_SECONDS = envint("DEPLOYMENT_UPDATE_GIVE_UP_SECONDS", 6 * 3600)
+# API node /health and /metrics samples (taken every minute by beat) are kept this many days.
+API_NODE_SAMPLE_RETENTION_DAYS = envint("API_NODE_SAMPLE_RETENTION_DAYS", 7)

@@ -5,7 +5,9 @@ from pathlib import Path
 
 # Before importing the settings, which read the environment: keep the test suite's embedded Redis apart from a
 # running demo's.
-os.environ.setdefault("PORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test"))
+# One directory per test run (its own embedded Redis socket and SQLite file), so that two runs on one machine never
+# share state; subprocesses (Celery workers) inherit it through the environment.
+os.environ.setdefault("PORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / f"test-{os.getpid()}"))
 os.environ.setdefault("CACHE_KEY_PREFIX", "portal-test")
 
 from portal.settings import *  # noqa: E402,F403
@@ -20,4 +22,6 @@ UPSTREAM_RETRIES = 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so that a real Celery worker started by a test sees the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True

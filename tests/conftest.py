@@ -8,6 +8,7 @@ checked against the OpenAPI contract (tests/contract.py) unless a test injected 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ def _redis():
     yield
     if proc is not None:
         embedded_redis.stop(proc)
+    if settings.VAR_DIR.name.startswith("test-"):
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
@@ -47,10 +50,15 @@ def _clear_cache(_redis):
 # --- The sandbox ----------------------------------------------------------------------------------------------------
 
 
-class _ContractHook:
-    """Validates every response a portal client receives against its upstream's OpenAPI contract."""
+UPSTREAM_NAMES = ("govern", "dss", "apinode-a", "apinode-b")
 
-    def __init__(self):
+
+class _ContractHook:
+    """Validates every request a portal client sends, and every response it receives, against the upstream's OpenAPI
+    contract. Error answers are checked as `ContractValidator.validate_error` does (the specs declare few of them)."""
+
+    def __init__(self, sandbox):
+        self.bases = [sandbox.url(name) for name in UPSTREAM_NAMES]
         self.enabled = True
         self.checked = 0
 
@@ -59,17 +67,22 @@ class _ContractHook:
             return
         from tests.contract import validator_for_url
 
-        validator = validator_for_url(response.url)
-        if validator is not None:
+        base = next((b for b in self.bases if response.url == b or response.url.startswith(b + "/")), None)
+        if base is None:
+            return
+        validator = validator_for_url(base)
+        if response.status_code < 400:
             validator.validate(response)
-            self.checked += 1
+        else:
+            validator.validate_error(response, request_valid=True)
+        self.checked += 1
 
 
 @pytest.fixture(scope="session")
-def _sandbox_process(tmp_path_factory):
+def _sandbox_process():
     from tests.sandbox_process import SandboxProcess
 
-    proc = SandboxProcess(tmp_dir=tmp_path_factory.mktemp("sandbox"), future_seconds=1.0)
+    proc = SandboxProcess(future_seconds=1.0)
     proc.start()
     conf_env = {
         "GOVERN_URL": proc.url("govern"),
@@ -82,7 +95,7 @@ def _sandbox_process(tmp_path_factory):
         node["url"] = proc.url(node["id"])
     os.environ.update(conf_env)  # for worker subprocesses
     upstream.reset_clients()
-    hook = _ContractHook()
+    hook = _ContractHook(proc)
     upstream.response_hooks.append(hook)
     proc.contract_hook = hook
     yield proc

@@ -1,0 +1,103 @@
+"""`make run`'s last step, `manage.py rundemo`, brings the whole demo up and Ctrl-C brings it all down."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_run_of_ports(count: int) -> int:
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count >= 65000:
+            continue
+        try:
+            socks = []
+            for port in range(base, base + count):
+                s = socket.socket()
+                socks.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError("no free run of ports")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.worker
+def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
+    base = _free_run_of_ports(6)
+    web_port, sandbox_base = base, base + 1
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "SANDBOX_BASE_PORT": str(sandbox_base),
+        "CACHE_KEY_PREFIX": f"rundemo-{base}",
+    }
+    for name in ("GOVERN_URL", "DSS_URL", "API_NODES"):
+        env.pop(name, None)  # the demo's own sandbox, not the test session's
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, capture_output=True)
+    log = open(tmp_path / "rundemo.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([*manage, "rundemo", "--port", str(web_port)], env=env, cwd=ROOT, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=1).ok and _port_open(sandbox_base + 1):
+                    break
+            except requests.RequestException:
+                pass
+            assert proc.poll() is None, (tmp_path / "rundemo.log").read_text()[-3000:]
+            time.sleep(0.5)
+        else:
+            raise AssertionError("demo did not come up:\n" + (tmp_path / "rundemo.log").read_text()[-3000:])
+
+        printed = (tmp_path / "rundemo.log").read_text()
+        assert f"http://127.0.0.1:{web_port}/" in printed and "alice" in printed and "portal-demo" in printed
+
+        session = requests.Session()
+        login_page = session.get(f"http://127.0.0.1:{web_port}/login/", timeout=5)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text).group(1)
+        session.post(f"http://127.0.0.1:{web_port}/login/", timeout=5,
+                     data={"username": "alice", "password": "portal-demo", "csrfmiddlewaretoken": token},
+                     headers={"Referer": f"http://127.0.0.1:{web_port}/login/"})
+        home = session.get(f"http://127.0.0.1:{web_port}/", timeout=20)
+        assert home.status_code == 200
+        assert re.search(r'data-testid="artifact-count">\d+<', home.text), home.text[:2000]
+        assert re.search(r'data-testid="deployment-count">\d+<', home.text)
+        assert re.search(r'data-testid="service-count">\d+<', home.text)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    for port in (web_port, *range(sandbox_base, sandbox_base + 5)):
+        assert not _port_open(port), f"port {port} still served after Ctrl-C"
