@@ -32,11 +32,11 @@ def ensure_roles() -> None:
 def seed_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     """Create (or reset) the demo users; returns (username, role) pairs."""
     ensure_roles()
-    User = get_user_model()
+    user_model = get_user_model()
     created = []
     for username, role, full_name in DEMO_USERS:
         first, _, last = full_name.partition(" ")
-        user, _ = User.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
         user.set_password(password)
         user.is_staff = role == ADMIN
         user.is_superuser = role == ADMIN

@@ -178,15 +178,13 @@ class UpstreamClient:
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=_query(params),
-                    json=json,
-                    files=files,
-                    timeout=timeout or self.timeout,
-                    allow_redirects=False,
+                prepared = self.session.prepare_request(
+                    requests.Request(method, url, params=_query(params), json=json, files=files)
                 )
+                # requests re-quotes the URL and turns "%2E" back into ".", which a server would resolve as a
+                # dot segment: put the path back exactly as encoded.
+                prepared.url = url + prepared.url[len(prepared.url.split("?", 1)[0]):]
+                response = self.session.send(prepared, timeout=timeout or self.timeout, allow_redirects=False)
             except requests.Timeout as exc:
                 # A read timeout is not retried: the request may have been applied, and a page must not wait twice.
                 is_connect = isinstance(exc, requests.ConnectTimeout)
@@ -234,7 +232,8 @@ class UpstreamClient:
             try:
                 return response.json()
             except ValueError as exc:
-                raise self._error(UpstreamBadResponse, "answered a body that is not JSON", method, template, **kw) from exc
+                raise self._error(UpstreamBadResponse, "answered a body that is not JSON", method, template,
+                                  **kw) from exc
         message = _upstream_message(response) or response.reason or "error"
         if status in (401, 403):
             cls = UpstreamAuthError

@@ -34,16 +34,40 @@ def test_anonymous_is_sent_to_login(client, db):
     assert response.status_code == 302 and response.url.startswith("/login/")
 
 
+def _fill_caches():
+    """What the worker and beat do in the background, run in-process."""
+    from deployer_ui.tasks import refresh_deployments
+    from govern_ui.tasks import refresh_signoff_index
+
+    refresh_deployments()
+    refresh_signoff_index()
+
+
 def test_home_shows_live_counts_from_all_three_upstreams(sandbox, login, reviewer):
     artifacts, deployments, services = _sandbox_counts(sandbox)
+    sign_offs = sandbox.summary()["signOffs"]
+    open_steps = sum(len(sign_offs.get(status, [])) for status in ("NOT_STARTED", "IN_PROGRESS", "DELEGATED"))
+    _fill_caches()
     html = login(reviewer).get("/").content.decode()
     assert _number(html, "artifact-count") == artifacts
+    assert _number(html, "pending-count") == open_steps
     assert _number(html, "deployment-count") == deployments
     assert _number(html, "service-count") == services
     assert 'role="alert"' not in html
 
 
+def test_home_on_a_cold_cache_says_loading_and_does_not_wait_on_deployment_status(sandbox, login, reviewer):
+    sandbox.reset_stats()
+    html = login(reviewer).get("/").content.decode()
+    assert 'aria-busy="true"' in html
+    assert not any("/status" in op for op in sandbox.stats()["dss"])
+
+
 def test_home_names_the_upstream_that_is_down_and_keeps_the_others(sandbox, faults, login, reviewer):
+    _fill_caches()
+    from django.core.cache import cache
+
+    cache.delete_many(["overview:govern"])
     faults(target="govern", down=True)
     response = login(reviewer).get("/")
     html = response.content.decode()

@@ -19,7 +19,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("PORTAL_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8000")))
-        parser.add_argument("--no-sandbox", action="store_true", help="Use the upstreams configured in the environment.")
+        parser.add_argument(
+            "--no-sandbox", action="store_true", help="Use the upstreams configured in the environment."
+        )
 
     def handle(self, *args, host, port, no_sandbox, **options):
         python = sys.executable
@@ -51,7 +53,7 @@ class Command(BaseCommand):
         )
 
         self.stdout.write(self.style.SUCCESS(f"\n  Portal: http://{host}:{port}/\n"))
-        self.stdout.write("  Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, name in DEMO_USERS:
             self.stdout.write(f"    {username:<8} {role:<9} {name}")
         self.stdout.write("  Press Ctrl-C to stop everything.\n")
