@@ -1,13 +1,271 @@
-"""Client for the Dataiku Govern public REST API (contract: sandbox/contracts/govern.openapi.yaml)."""
+"""Client for the Dataiku Govern public REST API (contract: sandbox/contracts/govern.openapi.yaml).
+
+One method per operation of the contract. Every method returns frozen dataclasses (or None for the operations the
+contract answers without a body) and raises a `portal.upstream.UpstreamError` subclass; a body that does not have the
+shape the contract promises raises `UpstreamBadResponse` instead of leaking a KeyError or TypeError to a page.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
 from portal.upstream import UpstreamBadResponse, UpstreamClient, cached_client, client_options
+
+UPSTREAM = "Govern"
+DECIDED_STATUSES = frozenset({"APPROVED", "REJECTED"})
+OPEN_STATUSES = frozenset({"NOT_STARTED", "IN_PROGRESS", "DELEGATED"})
+
+
+# -- defensive parsing ---------------------------------------------------------------------------------------------
+
+
+def _bad(what: str) -> UpstreamBadResponse:
+    return UpstreamBadResponse(f"answered {what}", upstream=UPSTREAM)
+
+
+def _obj(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad(f"{what} that is not an object")
+    return value
+
+
+def _objects(value: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _bad(f"{what} that is not a list of objects")
+    return value
+
+
+def _str(data: dict, key: str, default: str = "") -> str:
+    value = data.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise _bad(f"a {key!r} that is not a string")
+    return value
+
+
+def _int(data: dict, key: str) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _bad(f"a {key!r} that is not an integer")
+    return value
+
+
+def _bool(data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise _bad(f"a {key!r} that is not a boolean")
+    return value
+
+
+def _strs(data: dict, key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _bad(f"a {key!r} that is not a list of strings")
+    return tuple(value)
+
+
+def _items(data: dict, key: str, cls: type) -> tuple:
+    value = data.get(key)
+    if value is None:
+        return ()
+    return tuple(cls.from_json(item) for item in _objects(value, f"a {key!r}"))
+
+
+# -- dataclasses ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSetting:
+    id: str
+    name: str
+    description: str
+    type: str
+    required: bool
+    options: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Any) -> FieldSetting:
+        data = _obj(data, "a field setting")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description"),
+            type=_str(data, "type"),
+            required=_bool(data, "required"),
+            options=_strs(data, "options"),
+        )
+
+
+@dataclass(frozen=True)
+class SignOffStep:
+    id: str
+    name: str
+    description: str
+    required_reviewers: int | None
+    assignee_type: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> SignOffStep:
+        data = _obj(data, "a sign-off step")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description"),
+            required_reviewers=_int(data, "requiredReviewers"),
+            assignee_type=_str(data, "assigneeType"),
+        )
+
+
+@dataclass(frozen=True)
+class WorkflowStatus:
+    id: str
+    name: str
+    color: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> WorkflowStatus:
+        data = _obj(data, "a workflow status")
+        return cls(id=_str(data, "id"), name=_str(data, "name"), color=_str(data, "color"))
+
+
+@dataclass(frozen=True)
+class WorkflowTransition:
+    from_status: str
+    to_status: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> WorkflowTransition:
+        data = _obj(data, "a workflow transition")
+        return cls(from_status=_str(data, "fromStatus"), to_status=_str(data, "toStatus"))
+
+
+@dataclass(frozen=True)
+class BlueprintSummary:
+    id: str
+    name: str
+    description: str
+    artifact_count: int | None
+    icon: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> BlueprintSummary:
+        data = _obj(data, "a blueprint")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description"),
+            artifact_count=_int(data, "artifactCount"),
+            icon=_str(data, "icon"),
+        )
+
+
+@dataclass(frozen=True)
+class Blueprint(BlueprintSummary):
+    field_settings: tuple[FieldSetting, ...] = ()
+    sign_off_steps: tuple[SignOffStep, ...] = ()
+    statuses: tuple[WorkflowStatus, ...] = ()
+    transitions: tuple[WorkflowTransition, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Any) -> Blueprint:
+        data = _obj(data, "a blueprint")
+        sign_off = _obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
+        workflow = _obj(data.get("workflowConfiguration") or {}, "a workflow configuration")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description"),
+            artifact_count=_int(data, "artifactCount"),
+            icon=_str(data, "icon"),
+            field_settings=_items(data, "fieldSettings", FieldSetting),
+            sign_off_steps=_items(sign_off, "steps", SignOffStep),
+            statuses=_items(workflow, "statuses", WorkflowStatus),
+            transitions=_items(workflow, "transitions", WorkflowTransition),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The body `PUT /blueprints/{id}` expects."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "icon": self.icon,
+            "fieldSettings": [_field_json(f) for f in self.field_settings],
+            "signOffConfiguration": {"steps": [_step_json(s) for s in self.sign_off_steps]},
+            "workflowConfiguration": {
+                "statuses": [{"id": s.id, "name": s.name, "color": s.color} for s in self.statuses],
+                "transitions": [{"fromStatus": t.from_status, "toStatus": t.to_status} for t in self.transitions],
+            },
+        }
+
+
+def _field_json(field: FieldSetting) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": field.id,
+        "name": field.name,
+        "description": field.description,
+        "type": field.type,
+        "required": field.required,
+    }
+    if field.options:
+        out["options"] = list(field.options)
+    return out
+
+
+def _step_json(step: SignOffStep) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": step.id, "name": step.name, "description": step.description}
+    if step.required_reviewers is not None:
+        out["requiredReviewers"] = step.required_reviewers
+    if step.assignee_type:
+        out["assigneeType"] = step.assignee_type
+    return out
+
+
+@dataclass(frozen=True)
+class BlueprintVersionSummary:
+    id: str
+    version_number: int | None
+    status: str
+    created_on: int | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> BlueprintVersionSummary:
+        data = _obj(data, "a blueprint version")
+        return cls(
+            id=_str(data, "id"),
+            version_number=_int(data, "versionNumber"),
+            status=_str(data, "status"),
+            created_on=_int(data, "createdOn"),
+        )
+
+
+@dataclass(frozen=True)
+class BlueprintVersion(BlueprintVersionSummary):
+    blueprint_id: str = ""
+    field_settings: tuple[FieldSetting, ...] = ()
+    sign_off_steps: tuple[SignOffStep, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Any) -> BlueprintVersion:
+        data = _obj(data, "a blueprint version")
+        sign_off = _obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
+        return cls(
+            id=_str(data, "id"),
+            version_number=_int(data, "versionNumber"),
+            status=_str(data, "status"),
+            created_on=_int(data, "createdOn"),
+            blueprint_id=_str(data, "blueprintId"),
+            field_settings=_items(data, "fieldSettings", FieldSetting),
+            sign_off_steps=_items(sign_off, "steps", SignOffStep),
+        )
 
 
 @dataclass(frozen=True)
@@ -20,14 +278,39 @@ class ArtifactSummary:
     created_by: str
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ArtifactSummary:
+    def from_json(cls, data: Any) -> ArtifactSummary:
+        data = _obj(data, "an artifact")
         return cls(
-            id=str(data.get("id", "")),
-            name=str(data.get("name", "")),
-            blueprint_id=str(data.get("blueprintId", "")),
-            status=str(data.get("status", "")),
-            created_on=data.get("createdOn"),
-            created_by=str(data.get("createdBy", "")),
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            blueprint_id=_str(data, "blueprintId"),
+            status=_str(data, "status"),
+            created_on=_int(data, "createdOn"),
+            created_by=_str(data, "createdBy"),
+        )
+
+
+@dataclass(frozen=True)
+class Artifact(ArtifactSummary):
+    blueprint_version_id: str = ""
+    custom_fields: dict[str, Any] | None = None
+    last_modified_on: int | None = None
+    last_modified_by: str = ""
+
+    @classmethod
+    def from_json(cls, data: Any) -> Artifact:
+        data = _obj(data, "an artifact")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            blueprint_id=_str(data, "blueprintId"),
+            status=_str(data, "status"),
+            created_on=_int(data, "createdOn"),
+            created_by=_str(data, "createdBy"),
+            blueprint_version_id=_str(data, "blueprintVersionId"),
+            custom_fields=dict(_obj(data.get("customFields") or {}, "custom fields")),
+            last_modified_on=_int(data, "lastModifiedOn"),
+            last_modified_by=_str(data, "lastModifiedBy"),
         )
 
 
@@ -39,12 +322,13 @@ class SignOffReview:
     reviewed_on: int | None
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SignOffReview:
+    def from_json(cls, data: Any) -> SignOffReview:
+        data = _obj(data, "a review")
         return cls(
-            reviewer=str(data.get("reviewer", "")),
-            outcome=str(data.get("outcome", "")),
-            comment=str(data.get("comment", "") or ""),
-            reviewed_on=data.get("reviewedOn"),
+            reviewer=_str(data, "reviewer"),
+            outcome=_str(data, "outcome"),
+            comment=_str(data, "comment"),
+            reviewed_on=_int(data, "reviewedOn"),
         )
 
 
@@ -53,49 +337,232 @@ class SignOff:
     step_id: str
     step_name: str
     status: str
-    reviews: list[SignOffReview] = field(default_factory=list)
+    reviews: tuple[SignOffReview, ...] = ()
     delegated_to: str = ""
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SignOff:
+    def from_json(cls, data: Any) -> SignOff:
+        data = _obj(data, "a sign-off")
         return cls(
-            step_id=str(data.get("stepId", "")),
-            step_name=str(data.get("stepName", "")),
-            status=str(data.get("status", "")),
-            reviews=[SignOffReview.from_json(r) for r in _list(data.get("reviews"))],
-            delegated_to=str(data.get("delegatedTo", "") or ""),
+            step_id=_str(data, "stepId"),
+            step_name=_str(data, "stepName"),
+            status=_str(data, "status"),
+            reviews=_items(data, "reviews", SignOffReview),
+            delegated_to=_str(data, "delegatedTo"),
         )
 
     @property
     def is_decided(self) -> bool:
-        return self.status in ("APPROVED", "REJECTED")
+        return self.status in DECIDED_STATUSES
 
 
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise UpstreamBadResponse("answered a list field that is not a list", upstream="Govern")
-    return value
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str
+    permissions: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Role:
+        data = _obj(data, "a role")
+        return cls(
+            id=_str(data, "id"),
+            name=_str(data, "name"),
+            description=_str(data, "description"),
+            permissions=_strs(data, "permissions"),
+        )
 
 
-def _objects(body: Any, what: str) -> list[dict[str, Any]]:
-    if not isinstance(body, list) or not all(isinstance(item, dict) for item in body):
-        raise UpstreamBadResponse(f"answered {what} that is not a list of objects", upstream="Govern")
-    return body
+@dataclass(frozen=True)
+class GovernUser:
+    login: str
+    display_name: str
+    email: str
+    roles: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Any) -> GovernUser:
+        data = _obj(data, "a user")
+        return cls(
+            login=_str(data, "login"),
+            display_name=_str(data, "displayName"),
+            email=_str(data, "email"),
+            roles=_strs(data, "roles"),
+        )
+
+
+def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if value is not None}
+
+
+# -- the client ----------------------------------------------------------------------------------------------------
 
 
 class GovernClient(UpstreamClient):
     """Every operation of the Govern API. Methods return dataclasses; errors are `portal.upstream` errors."""
 
+    # Blueprints
+
+    def list_blueprints(self) -> list[BlueprintSummary]:
+        """`GET /blueprints`."""
+        body = self.request("GET", "/blueprints")
+        return [BlueprintSummary.from_json(item) for item in _objects(body, "blueprints")]
+
+    def create_blueprint(self, name: str, description: str | None = None, icon: str | None = None) -> Blueprint:
+        """`POST /blueprints`; returns the created blueprint. Raises `UpstreamRefused` on a 400."""
+        body = self.request(
+            "POST", "/blueprints", json=_drop_none({"name": name, "description": description, "icon": icon})
+        )
+        return Blueprint.from_json(body)
+
+    def get_blueprint(self, blueprint_id: str) -> Blueprint:
+        """`GET /blueprints/{blueprintId}`. Raises `UpstreamNotFound` for an unknown id."""
+        body = self.request("GET", "/blueprints/{blueprintId}", path_params={"blueprintId": blueprint_id})
+        return Blueprint.from_json(body)
+
+    def update_blueprint(self, blueprint: Blueprint) -> None:
+        """`PUT /blueprints/{blueprintId}` with the whole definition (the contract documents no response body)."""
+        self.request(
+            "PUT", "/blueprints/{blueprintId}", path_params={"blueprintId": blueprint.id}, json=blueprint.to_json()
+        )
+
+    def delete_blueprint(self, blueprint_id: str) -> None:
+        """`DELETE /blueprints/{blueprintId}`. Raises `UpstreamNotFound` for an unknown id."""
+        self.request("DELETE", "/blueprints/{blueprintId}", path_params={"blueprintId": blueprint_id})
+
+    # Blueprint versions
+
+    def list_blueprint_versions(self, blueprint_id: str) -> list[BlueprintVersionSummary]:
+        """`GET /blueprints/{blueprintId}/versions`."""
+        body = self.request("GET", "/blueprints/{blueprintId}/versions", path_params={"blueprintId": blueprint_id})
+        return [BlueprintVersionSummary.from_json(item) for item in _objects(body, "blueprint versions")]
+
+    def create_blueprint_version(self, blueprint_id: str, origin_version_id: str | None = None) -> BlueprintVersion:
+        """`POST /blueprints/{blueprintId}/versions`; returns the new (draft) version."""
+        body = self.request(
+            "POST",
+            "/blueprints/{blueprintId}/versions",
+            path_params={"blueprintId": blueprint_id},
+            json=_drop_none({"originVersionId": origin_version_id}),
+        )
+        return BlueprintVersion.from_json(body)
+
+    def get_blueprint_version(self, blueprint_id: str, version_id: str) -> BlueprintVersion:
+        """`GET /blueprints/{blueprintId}/versions/{versionId}`."""
+        body = self.request(
+            "GET",
+            "/blueprints/{blueprintId}/versions/{versionId}",
+            path_params={"blueprintId": blueprint_id, "versionId": version_id},
+        )
+        return BlueprintVersion.from_json(body)
+
+    # Artifacts
+
     def list_artifacts(self, blueprint_id: str | None = None) -> list[ArtifactSummary]:
+        """`GET /artifacts[?blueprintId=]`: every artifact (the API does not page)."""
         body = self.request("GET", "/artifacts", params={"blueprintId": blueprint_id})
         return [ArtifactSummary.from_json(item) for item in _objects(body, "artifacts")]
 
+    def create_artifact(
+        self,
+        name: str,
+        blueprint_id: str,
+        blueprint_version_id: str | None = None,
+        custom_fields: dict[str, Any] | None = None,
+    ) -> Artifact:
+        """`POST /artifacts`; returns the created artifact. Raises `UpstreamRefused` on a 400."""
+        body = self.request(
+            "POST",
+            "/artifacts",
+            json=_drop_none(
+                {
+                    "name": name,
+                    "blueprintId": blueprint_id,
+                    "blueprintVersionId": blueprint_version_id,
+                    "customFields": custom_fields,
+                }
+            ),
+        )
+        return Artifact.from_json(body)
+
+    def get_artifact(self, artifact_id: str) -> Artifact:
+        """`GET /artifacts/{artifactId}`. Raises `UpstreamNotFound` for an unknown id."""
+        body = self.request("GET", "/artifacts/{artifactId}", path_params={"artifactId": artifact_id})
+        return Artifact.from_json(body)
+
+    def update_artifact(self, artifact_id: str, changes: dict[str, Any]) -> None:
+        """`PUT /artifacts/{artifactId}` with contract-named keys (name, status, customFields, …)."""
+        self.request("PUT", "/artifacts/{artifactId}", path_params={"artifactId": artifact_id}, json=changes)
+
+    def delete_artifact(self, artifact_id: str) -> None:
+        """`DELETE /artifacts/{artifactId}`."""
+        self.request("DELETE", "/artifacts/{artifactId}", path_params={"artifactId": artifact_id})
+
+    # Custom fields
+
+    def get_custom_fields(self, artifact_id: str) -> dict[str, Any]:
+        """`GET /artifacts/{artifactId}/custom-fields`: field id -> JSON value."""
+        body = self.request(
+            "GET", "/artifacts/{artifactId}/custom-fields", path_params={"artifactId": artifact_id}
+        )
+        return dict(_obj(body, "custom fields"))
+
+    def set_custom_fields(self, artifact_id: str, values: dict[str, Any]) -> None:
+        """`PUT /artifacts/{artifactId}/custom-fields`. Raises `UpstreamRefused` when a value does not fit."""
+        self.request(
+            "PUT", "/artifacts/{artifactId}/custom-fields", path_params={"artifactId": artifact_id}, json=values
+        )
+
+    # Sign-offs
+
     def list_sign_offs(self, artifact_id: str) -> list[SignOff]:
+        """`GET /artifacts/{artifactId}/sign-offs`: the steps in workflow order."""
         body = self.request("GET", "/artifacts/{artifactId}/sign-offs", path_params={"artifactId": artifact_id})
         return [SignOff.from_json(item) for item in _objects(body, "sign-offs")]
 
+    def get_sign_off(self, artifact_id: str, step_id: str) -> SignOff:
+        """`GET /artifacts/{artifactId}/sign-offs/{signOffStepId}`. Raises `UpstreamNotFound` for unknown ids."""
+        body = self.request(
+            "GET",
+            "/artifacts/{artifactId}/sign-offs/{signOffStepId}",
+            path_params={"artifactId": artifact_id, "signOffStepId": step_id},
+        )
+        return SignOff.from_json(body)
+
+    def delegate_sign_off(self, artifact_id: str, step_id: str, delegate_to: str, comment: str | None = None) -> None:
+        """`POST …/delegate`. Raises `UpstreamRefused` (Govern's message) e.g. for an unknown login or decided step."""
+        self.request(
+            "POST",
+            "/artifacts/{artifactId}/sign-offs/{signOffStepId}/delegate",
+            path_params={"artifactId": artifact_id, "signOffStepId": step_id},
+            json=_drop_none({"delegateTo": delegate_to, "comment": comment}),
+        )
+
+    def add_review(self, artifact_id: str, step_id: str, outcome: str, comment: str | None = None) -> SignOffReview:
+        """`POST …/reviews` (never retried by the base client). Returns the recorded review.
+
+        Raises `UpstreamRefused` with Govern's message when the review is not accepted (e.g. the step is decided).
+        """
+        body = self.request(
+            "POST",
+            "/artifacts/{artifactId}/sign-offs/{signOffStepId}/reviews",
+            path_params={"artifactId": artifact_id, "signOffStepId": step_id},
+            json=_drop_none({"outcome": outcome, "comment": comment}),
+        )
+        return SignOffReview.from_json(body)
+
+    # Roles and users
+
+    def list_roles(self) -> list[Role]:
+        """`GET /roles`."""
+        return [Role.from_json(item) for item in _objects(self.request("GET", "/roles"), "roles")]
+
+    def list_users(self) -> list[GovernUser]:
+        """`GET /users`."""
+        return [GovernUser.from_json(item) for item in _objects(self.request("GET", "/users"), "users")]
+
 
 def get_client() -> GovernClient:
+    """The process's Govern client (one connection pool), built from `settings.GOVERN`."""
     return cached_client("govern", lambda: GovernClient(**client_options(settings.GOVERN)))

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-from govern_ui.client import get_client
-
-OPEN_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "DELEGATED")
+from govern_ui import catalog
+from govern_ui.index import SignOffIndex
+from govern_ui.services import trigger_index_refresh
 
 
-def summary() -> dict[str, int]:
-    """Artifact count and open sign-off steps. Raises `UpstreamError`."""
-    client = get_client()
-    artifacts = client.list_artifacts()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        sign_offs = pool.map(lambda a: client.list_sign_offs(a.id), artifacts)
-        pending = sum(1 for steps in sign_offs for step in steps if step.status in OPEN_STATUSES)
-    return {"artifacts": len(artifacts), "pending_sign_offs": pending}
+def summary() -> dict:
+    """Artifact count (the cached list) and open sign-off steps (the cached sign-off index; "…" while it is being
+    built). Raises `UpstreamError` when the artifact list is not cached and Govern cannot give it."""
+    artifacts = len(catalog.artifact_list().artifacts)
+    snapshot = SignOffIndex().load()
+    if snapshot is None:
+        trigger_index_refresh()
+        return {"artifacts": artifacts, "pending_sign_offs": "…"}
+    return {"artifacts": artifacts, "pending_sign_offs": snapshot.open_step_count()}

@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govern_ui import views
 
 app_name = "govern_ui"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("queue/", views.queue, name="queue"),
+    path("blueprints/", views.blueprint_list, name="blueprint_list"),
+    path("blueprints/<str:blueprint_id>/", views.blueprint_detail, name="blueprint_detail"),
+    path(
+        "blueprints/<str:blueprint_id>/versions/<str:version_id>/",
+        views.version_detail,
+        name="version_detail",
+    ),
+    path("artifacts/", views.artifact_list, name="artifact_list"),
+    path("artifacts/<str:artifact_id>/", views.artifact_detail, name="artifact_detail"),
+    path("artifacts/<str:artifact_id>/steps/<str:step_id>/", views.step_detail, name="step_detail"),
+    path(
+        "artifacts/<str:artifact_id>/steps/<str:step_id>/<str:kind>/",
+        views.step_action,
+        name="step_action",
+    ),
+    path("actions/", views.action_list, name="action_list"),
+    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("roles/", views.roles, name="roles"),
+    path("users/", views.users, name="users"),
+]

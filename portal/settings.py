@@ -161,7 +161,7 @@ CELERY_TIMEZONE = "UTC"
 
 # Demo defaults point at the sandbox (`manage.py runsandbox`, base port 8100). checks.py validates all of this.
 SANDBOX_BASE_PORT = envint("SANDBOX_BASE_PORT", 8100)
-_sandbox = f"http://127.0.0.1:{{port}}"
+_sandbox = "http://127.0.0.1:{port}"
 
 GOVERN = {
     "name": "Govern",

@@ -108,6 +108,7 @@ def sandbox(_sandbox_process):
     """The sandbox, re-seeded, with no faults and zeroed request counts. Use `sandbox.faults(...)` to inject some."""
     _sandbox_process.reset()
     _sandbox_process.contract_hook.enabled = True
+    upstream.reset_clients()  # a test that swapped keys or URLs leaves no client behind
     yield _sandbox_process
     _sandbox_process.reset()
 
@@ -292,6 +293,9 @@ def browser():
         pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped.")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an asyncio loop in this thread; Django then refuses ORM calls from it unless told
+    # that this (test-only) thread is safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=path,

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from govern_ui.api import views
 
 app_name = "govern_ui_api"
-urlpatterns: list = []
+urlpatterns = [
+    path("artifacts/", views.ArtifactList.as_view(), name="artifact_list"),
+    path("artifacts/<str:artifact_id>/", views.ArtifactDetail.as_view(), name="artifact_detail"),
+    path("queue/", views.QueueView.as_view(), name="queue"),
+    path("actions/", views.ActionListCreate.as_view(), name="action_list"),
+    path("actions/<int:action_id>/", views.ActionDetail.as_view(), name="action_detail"),
+]

@@ -1,0 +1,136 @@
+"""Serializers of the governance API (documented by drf-spectacular)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from govern_ui.models import ReviewAction
+from govern_ui.services import COMMENT_MAX_CHARS, SORTS
+
+
+class ArtifactFilterSerializer(serializers.Serializer):
+    blueprint = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    status = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    sort = serializers.ChoiceField(choices=list(SORTS), required=False, default="name")
+    desc = serializers.BooleanField(required=False, default=False)
+
+
+class ArtifactSummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    blueprint_id = serializers.CharField()
+    status = serializers.CharField()
+    created_on = serializers.IntegerField(allow_null=True, help_text="Epoch milliseconds")
+    created_by = serializers.CharField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    reviewer = serializers.CharField()
+    outcome = serializers.CharField()
+    comment = serializers.CharField()
+    reviewed_on = serializers.IntegerField(allow_null=True)
+
+
+class StepAccessSerializer(serializers.Serializer):
+    can_review = serializers.BooleanField()
+    can_delegate = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class SignOffSerializer(serializers.Serializer):
+    step_id = serializers.CharField(source="sign_off.step_id")
+    step_name = serializers.CharField(source="sign_off.step_name")
+    status = serializers.CharField(source="sign_off.status")
+    delegated_to = serializers.CharField(source="sign_off.delegated_to")
+    reviews = ReviewSerializer(source="sign_off.reviews", many=True)
+    access = StepAccessSerializer()
+
+
+class CustomFieldSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+    kind = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    items = serializers.ListField(child=serializers.CharField())
+
+
+class ArtifactDetailSerializer(serializers.Serializer):
+    id = serializers.CharField(source="artifact.id")
+    name = serializers.CharField(source="artifact.name")
+    blueprint_id = serializers.CharField(source="artifact.blueprint_id")
+    blueprint_version_id = serializers.CharField(source="artifact.blueprint_version_id")
+    status = serializers.CharField(source="artifact.status")
+    created_on = serializers.IntegerField(source="artifact.created_on", allow_null=True)
+    created_by = serializers.CharField(source="artifact.created_by")
+    last_modified_on = serializers.IntegerField(source="artifact.last_modified_on", allow_null=True)
+    last_modified_by = serializers.CharField(source="artifact.last_modified_by")
+    custom_fields = serializers.DictField(source="artifact.custom_fields", child=serializers.JSONField())
+    fields = CustomFieldSerializer(many=True)
+    sign_offs = SignOffSerializer(source="panels", many=True)
+
+
+class QueueItemSerializer(serializers.Serializer):
+    artifact_id = serializers.CharField(source="step.artifact_id")
+    artifact_name = serializers.CharField(source="step.artifact_name")
+    blueprint_id = serializers.CharField(source="step.blueprint_id")
+    step_id = serializers.CharField(source="step.step_id")
+    step_name = serializers.CharField(source="step.step_name")
+    status = serializers.CharField(source="step.status")
+    delegated_to_me = serializers.BooleanField()
+    waiting_since = serializers.DateTimeField(allow_null=True)
+
+
+class QueueSerializer(serializers.Serializer):
+    loading = serializers.BooleanField(help_text="True while the sign-off index is being built; ask again shortly.")
+    built_at = serializers.DateTimeField(allow_null=True)
+    items = QueueItemSerializer(many=True)
+
+
+class ReviewActionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_username", read_only=True)
+
+    class Meta:
+        model = ReviewAction
+        fields = [
+            "id",
+            "kind",
+            "artifact_id",
+            "step_id",
+            "artifact_name",
+            "step_name",
+            "actor",
+            "govern_login",
+            "comment",
+            "delegate_to",
+            "idempotency_key",
+            "state",
+            "attempts",
+            "last_error",
+            "upstream_status",
+            "created_at",
+            "updated_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class ReviewActionCreateSerializer(serializers.Serializer):
+    """A confirmed action. Send the same `idempotency_key` again to get the same action back (nothing is resent)."""
+
+    kind = serializers.ChoiceField(choices=ReviewAction.Kind.choices)
+    artifact_id = serializers.CharField(max_length=255)
+    step_id = serializers.CharField(max_length=255)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=COMMENT_MAX_CHARS
+    )
+    delegate_to = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    idempotency_key = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$")
+
+    def validate(self, attrs):
+        if attrs["kind"] == ReviewAction.Kind.REJECT and not attrs.get("comment", "").strip():
+            raise serializers.ValidationError({"comment": "A rejection needs a comment."})
+        if attrs["kind"] == ReviewAction.Kind.DELEGATE and not attrs.get("delegate_to"):
+            raise serializers.ValidationError({"delegate_to": "Choose the Govern user to delegate to."})
+        return attrs

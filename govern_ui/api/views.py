@@ -1,0 +1,114 @@
+"""The governance REST API: the same services as the pages, the same rules and the same idempotency."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from govern_ui import catalog, services
+from govern_ui.api.serializers import (
+    ArtifactDetailSerializer,
+    ArtifactFilterSerializer,
+    ArtifactSummarySerializer,
+    QueueSerializer,
+    ReviewActionCreateSerializer,
+    ReviewActionSerializer,
+)
+from govern_ui.models import ReviewAction
+from portal.roles import ALL_ROLES, REVIEWER, HasRole
+
+
+class ArtifactList(APIView):
+    """Artifacts from the briefly cached Govern list, filtered, searched and sorted by the portal."""
+
+    permission_classes = [HasRole(*ALL_ROLES)]
+
+    @extend_schema(
+        parameters=[ArtifactFilterSerializer, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        responses=ArtifactSummarySerializer(many=True),
+    )
+    def get(self, request):
+        params = ArtifactFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        result = services.artifact_page(
+            blueprint=f.get("blueprint", ""),
+            status=f.get("status", ""),
+            q=f.get("q", ""),
+            sort=f["sort"],
+            descending=f["desc"],
+            page=1,
+        )
+        # The page object holds the whole filtered order; LimitOffset pages over it without copying artifacts.
+        listing = catalog.artifact_list()
+        indexes = list(result.page.paginator.object_list)
+        paginator = LimitOffsetPagination()
+        window = paginator.paginate_queryset(indexes, request, view=self)
+        data = ArtifactSummarySerializer([listing.artifacts[i] for i in window], many=True).data
+        return paginator.get_paginated_response(data)
+
+
+class ArtifactDetail(APIView):
+    """One artifact with its custom fields and sign-off steps (and what the caller may do on each)."""
+
+    permission_classes = [HasRole(*ALL_ROLES)]
+
+    @extend_schema(responses=ArtifactDetailSerializer)
+    def get(self, request, artifact_id):
+        detail = services.artifact_detail(artifact_id, request.user)
+        return Response(ArtifactDetailSerializer(detail).data)
+
+
+class QueueView(APIView):
+    """The caller's review queue, from the cached sign-off index (never a Govern call)."""
+
+    permission_classes = [HasRole(REVIEWER)]
+
+    @extend_schema(responses=QueueSerializer)
+    def get(self, request):
+        return Response(QueueSerializer(services.queue_for(request.user)).data)
+
+
+class ActionListCreate(generics.ListAPIView):
+    """Review actions (your own; admins and auditors see all). POST records a confirmed action and sends it."""
+
+    serializer_class = ReviewActionSerializer
+
+    def get_permissions(self):
+        roles = (REVIEWER,) if self.request.method == "POST" else ALL_ROLES
+        return [HasRole(*roles)()]
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state", "")
+        return services.actions_visible_to(self.request.user, state if state in ReviewAction.State.values else "")
+
+    @extend_schema(
+        request=ReviewActionCreateSerializer,
+        responses={201: ReviewActionSerializer, 200: ReviewActionSerializer, 409: None},
+    )
+    def post(self, request):
+        body = ReviewActionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            action, created = services.submit_action(user=request.user, **body.validated_data)
+        except services.ActionNotAllowedError as exc:
+            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+        action.refresh_from_db()
+        return Response(
+            ReviewActionSerializer(action).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class ActionDetail(APIView):
+    permission_classes = [HasRole(*ALL_ROLES)]
+
+    @extend_schema(responses=ReviewActionSerializer)
+    def get(self, request, action_id):
+        action = services.action_for(request.user, action_id)
+        if action is None:
+            raise Http404
+        return Response(ReviewActionSerializer(action).data)

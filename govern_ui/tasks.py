@@ -1,0 +1,40 @@
+"""Celery tasks of the reviewers' workspace. They take ids and call services; beat schedules them (portal/celery.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from govern_ui import delivery, services
+from portal.upstream import UpstreamError
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="govern_ui.tasks.deliver_pending_actions", ignore_result=True)
+def deliver_pending_actions(limit: int = delivery.SWEEP_BATCH) -> dict[str, int]:
+    """The sweeper: deliver every pending review action whose backoff has passed. Each action is claimed with a
+    conditional UPDATE, so overlapping sweeps (or the request's own attempt) never send one twice."""
+    counts = delivery.deliver_due(limit)
+    if counts:
+        log.info("review actions swept: %s", counts)
+    return counts
+
+
+@shared_task(name="govern_ui.tasks.deliver_action", ignore_result=True)
+def deliver_action(action_id: int) -> str:
+    """Deliver one action now (used by the API and after a restart); failures are left to the sweeper's backoff."""
+    return delivery.deliver_action(action_id)
+
+
+@shared_task(name="govern_ui.tasks.refresh_signoff_index", ignore_result=True)
+def refresh_signoff_index() -> int | None:
+    """Rebuild the sign-off index (my queue, badges). Skips when another rebuild holds the lock; when Govern cannot
+    list artifacts the previous index stays and the next beat tries again."""
+    try:
+        snapshot = services.refresh_index()
+    except UpstreamError as exc:
+        log.warning("sign-off index not rebuilt: %s", exc)
+        return None
+    return None if snapshot is None else snapshot.open_step_count()
