@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from deployer_ui import apinode_client
-from deployer_ui.client import HEALTH_VALUES, get_client
+from deployer_ui.services import deployment_summary_from_cache
 from portal.upstream import UpstreamError
 
 
 def deployment_summary() -> dict:
-    """Deployments by health. Raises `UpstreamError`."""
-    client = get_client()
-    deployments = client.list_deployments()
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(pool.map(lambda d: client.get_deployment_status(d.id), deployments))
-    by_health = {health: 0 for health in HEALTH_VALUES}
-    for status in statuses:
-        by_health[status.health] = by_health.get(status.health, 0) + 1
-    return {"deployments": len(deployments), "by_health": by_health}
+    """Deployments by health, counted from the status cache (never a Deployer call). On a cold cache this asks for
+    one refresh and returns what is known (zero counts, `loading=True`)."""
+    return deployment_summary_from_cache()
 
 
 def api_services_summary() -> dict:

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from deployer_ui.api import views
 
 app_name = "deployer_ui_api"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DeploymentListView.as_view(), name="deployments"),
+    path("updates/", views.UpdateListView.as_view(), name="updates"),
+    path("updates/<int:pk>/", views.UpdateDetailView.as_view(), name="update"),
+    path("updates/<int:pk>/abort/", views.UpdateAbortView.as_view(), name="update_abort"),
+    path("<str:deployment_id>/", views.DeploymentDetailView.as_view(), name="deployment"),
+]

@@ -1,0 +1,73 @@
+"""Shapes of the deployments API. Auth key values never appear in any of them."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from deployer_ui.models import DeploymentUpdate
+
+
+class MessageSerializer(serializers.Serializer):
+    severity = serializers.CharField()
+    title = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+
+
+class DeploymentStatusSerializer(serializers.Serializer):
+    """A deployment's cached status. `health` is null while loading; `stale` says it is not current."""
+
+    id = serializers.CharField()
+    infra_id = serializers.CharField(allow_blank=True)
+    stage = serializers.CharField(allow_blank=True)
+    project_key = serializers.CharField(allow_blank=True)
+    project_name = serializers.CharField(allow_blank=True)
+    bundle_id = serializers.CharField(allow_blank=True)
+    deployed_project_key = serializers.CharField(allow_blank=True)
+    health = serializers.CharField(allow_null=True)
+    health_messages = MessageSerializer(many=True)
+    monitoring = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    has_scenarios = serializers.BooleanField()
+    has_active_scenarios = serializers.BooleanField()
+    loading = serializers.BooleanField()
+    stale = serializers.BooleanField()
+    error = serializers.CharField(allow_blank=True)
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    age_seconds = serializers.IntegerField(allow_null=True)
+
+
+class DeploymentListSerializer(serializers.Serializer):
+    loading = serializers.BooleanField()
+    count = serializers.IntegerField()
+    last_refresh_at = serializers.DateTimeField(allow_null=True)
+    last_refresh_error = serializers.CharField(allow_blank=True)
+    results = DeploymentStatusSerializer(many=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    level = serializers.CharField()
+    success = serializers.BooleanField()
+    warning = serializers.BooleanField()
+    error = serializers.BooleanField()
+    fatal = serializers.BooleanField()
+    messages = MessageSerializer(many=True)
+
+
+class DeploymentUpdateSerializer(serializers.ModelSerializer):
+    reports = ReportSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DeploymentUpdate
+        fields = [
+            "id", "deployment_id", "project_key", "requester_username", "bundle_id", "previous_bundle_id", "job_id",
+            "state", "outcome", "progress_percent", "progress_label", "reports", "error_message",
+            "abort_requested_by", "started_at", "finished_at", "last_polled_at",
+        ]
+        read_only_fields = fields
+
+
+class DeploymentUpdateCreateSerializer(serializers.Serializer):
+    deployment_id = serializers.CharField(max_length=255)
+    bundle_id = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")

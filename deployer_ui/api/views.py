@@ -1,0 +1,120 @@
+"""The deployments REST API: cached statuses (read by everyone with a role), updates (started by operators)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from deployer_ui import services
+from deployer_ui.api.serializers import (
+    DeploymentListSerializer,
+    DeploymentStatusSerializer,
+    DeploymentUpdateCreateSerializer,
+    DeploymentUpdateSerializer,
+)
+from deployer_ui.models import DeploymentUpdate
+from deployer_ui.status_cache import StatusCache
+from portal.roles import ADMIN, ALL_ROLES, OPERATOR, HasRole
+
+Readers = HasRole(*ALL_ROLES)
+Actors = HasRole(OPERATOR, ADMIN)
+
+
+class DeploymentListView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(
+        summary="Deployments with their cached status",
+        description="Read from the status cache only; never calls the Deployer. On a cold cache `loading` is true and "
+                    "one refresh is requested.",
+        responses=DeploymentListSerializer,
+    )
+    def get(self, request):
+        cache = StatusCache()
+        views = cache.all_views()
+        if views is None:
+            services.request_refresh_if_cold(cache)
+        cycle = cache.cycle()
+        body = {
+            "loading": views is None,
+            "count": len(views or []),
+            "last_refresh_at": cycle.finished_at,
+            "last_refresh_error": cycle.error,
+            "results": [v.to_json() for v in views or []],
+        }
+        return Response(DeploymentListSerializer(body).data)
+
+
+class DeploymentDetailView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(summary="One deployment's cached status", responses=DeploymentStatusSerializer)
+    def get(self, request, deployment_id):
+        cache = StatusCache()
+        view = cache.view(deployment_id)
+        if view is None:
+            if services.request_refresh_if_cold(cache) or cache.is_cold():
+                return Response({"detail": "Statuses are loading; retry shortly.", "loading": True},
+                                status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+            raise NotFound(f"No deployment {deployment_id!r}.")
+        return Response(DeploymentStatusSerializer(view.to_json()).data)
+
+
+class UpdateListView(APIView):
+    def get_permissions(self):
+        return [Actors()] if self.request.method == "POST" else [Readers()]
+
+    @extend_schema(
+        summary="Updates started from the portal",
+        parameters=[OpenApiParameter("deployment", str, description="Only this deployment's updates")],
+        responses=DeploymentUpdateSerializer(many=True),
+    )
+    def get(self, request):
+        rows = DeploymentUpdate.objects.all()
+        if request.query_params.get("deployment"):
+            rows = rows.filter(deployment_id=request.query_params["deployment"])
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(DeploymentUpdateSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Start an update (optionally deploying another bundle first)",
+        description="Operators and admins. Answers 202 with the update record; poll its detail for progress.",
+        request=DeploymentUpdateCreateSerializer,
+        responses={202: DeploymentUpdateSerializer},
+    )
+    def post(self, request):
+        payload = DeploymentUpdateCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            update = services.start_update(user=request.user, **payload.validated_data)
+        except services.ActionRefusedError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
+
+
+class UpdateDetailView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(summary="One update: state, progress, outcome and reports", responses=DeploymentUpdateSerializer)
+    def get(self, request, pk):
+        return Response(DeploymentUpdateSerializer(get_object_or_404(DeploymentUpdate, pk=pk)).data)
+
+
+class UpdateAbortView(APIView):
+    permission_classes = [Actors]
+
+    @extend_schema(summary="Abort a running update", request=None, responses={202: DeploymentUpdateSerializer})
+    def post(self, request, pk):
+        update = get_object_or_404(DeploymentUpdate, pk=pk)
+        try:
+            services.abort_update(user=request.user, update=update)
+        except services.ActionRefusedError as exc:
+            raise ValidationError({"detail": exc.message}) from None
+        update.refresh_from_db()
+        return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
