@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 
 from deployer_ui.overview import api_services_summary, deployment_summary
@@ -58,6 +59,14 @@ def _fetch(key: str) -> Section:
     return section
 
 
+def _fetch_in_thread(key: str) -> Section:
+    try:
+        return _fetch(key)
+    finally:
+        # Django opens one connection per thread; a pool thread's would otherwise outlive the request.
+        connections.close_all()
+
+
 def overview() -> list[Section]:
     with ThreadPoolExecutor(max_workers=len(SECTIONS)) as pool:
-        return list(pool.map(_fetch, SECTIONS))
+        return list(pool.map(_fetch_in_thread, SECTIONS))

@@ -31,6 +31,7 @@ def _setup_django(var_dir: Path) -> None:
     os.environ["PORTAL_VAR_DIR"] = str(var_dir)
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{var_dir / 'bench.sqlite3'}")
     os.environ["CACHE_KEY_PREFIX"] = f"bench-{os.getpid()}"
+    os.environ.setdefault("PORTAL_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -120,7 +121,7 @@ def main() -> None:
             "artifact list, filter+sort": "/governance/artifacts/?status=APPROVED&sort=-modified",
             "artifact list, page 150": "/governance/artifacts/?page=150",
             "deployments dashboard": "/deployments/",
-            "deployments dashboard, filtered": "/deployments/?health=ERROR",
+            "deployments dashboard, filtered": "/deployments/?health=error",
             "home": "/",
         }
         results["pages"] = {}
