@@ -7,54 +7,15 @@ Auth key values are never kept in the dataclasses the portal renders: `AuthKey` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from django.conf import settings
 
-from portal.upstream import UpstreamBadResponse, UpstreamClient, UpstreamNotFound, cached_client, client_options
+from portal.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts, whole_number
+from portal.upstream import UpstreamClient, UpstreamNotFound, cached_client, client_options
 
 NODE_HEALTH_VALUES = ("HEALTHY", "DEGRADED", "UNHEALTHY")
-
-
-def _bad(upstream: str, what: str) -> UpstreamBadResponse:
-    return UpstreamBadResponse(f"answered {what} that does not match its contract", upstream=upstream)
-
-
-def _opt_obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _opt_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value)
-
-
-def _float(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _ms_to_dt(value: Any) -> datetime | None:
-    number = _float(value)
-    if number is None or number <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(number / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 @dataclass(frozen=True)
@@ -66,9 +27,9 @@ class Endpoint:
 
 def _endpoints(value: Any) -> tuple[Endpoint, ...]:
     out = []
-    for item in _opt_list(value):
-        item = _opt_obj(item)
-        out.append(Endpoint(id=_str(item.get("id")), type=_str(item.get("type")), model_ref=_str(item.get("modelRef"))))
+    for item in opt_list(value):
+        item = opt_obj(item)
+        out.append(Endpoint(id=text(item.get("id")), type=text(item.get("type")), model_ref=text(item.get("modelRef"))))
     return tuple(out)
 
 
@@ -158,32 +119,17 @@ class ApiNodeClient(UpstreamClient):
     def __init__(self, *, node_id: str, **kwargs: Any):
         super().__init__(**kwargs)
         self.node_id = node_id
+        self._p = Parser(self.name)  # errors name the node
 
-    # -- parsing (needs self.name for the error) --
-
-    def _obj(self, value: Any, what: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise _bad(self.name, what)
-        return value
-
-    def _list(self, value: Any, what: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise _bad(self.name, what)
-        return value
-
-    def _id(self, data: dict[str, Any], key: str, what: str) -> str:
-        value = data.get(key)
-        if not isinstance(value, str) or not value:
-            raise _bad(self.name, what)
-        return value
+    # -- parsing --
 
     def _summary(self, data: Any) -> ServiceSummary:
-        data = self._obj(data, "a service")
+        data = self._p.obj(data, "a service")
         return ServiceSummary(
-            service_id=self._id(data, "serviceId", "a service without an id"),
+            service_id=self._p.required_id(data, "serviceId", "a service"),
             enabled=bool(data.get("enabled")),
-            active_generation=_str(data.get("activeGeneration")),
-            generation_count=_int(data.get("generationCount")) or 0,
+            active_generation=text(data.get("activeGeneration")),
+            generation_count=whole_number(data.get("generationCount")) or 0,
         )
 
     def _service(self, data: Any) -> Service:
@@ -191,11 +137,11 @@ class ApiNodeClient(UpstreamClient):
         return Service(**summary.__dict__, endpoints=_endpoints(data.get("endpoints")))
 
     def _generation_summary(self, data: Any) -> GenerationSummary:
-        data = self._obj(data, "a generation")
+        data = self._p.obj(data, "a generation")
         return GenerationSummary(
-            generation_id=self._id(data, "generationId", "a generation without an id"),
+            generation_id=self._p.required_id(data, "generationId", "a generation"),
             active=bool(data.get("active")),
-            created_on=_ms_to_dt(data.get("createdOn")),
+            created_on=ms_to_datetime(data.get("createdOn")),
         )
 
     def _generation(self, data: Any) -> Generation:
@@ -204,18 +150,18 @@ class ApiNodeClient(UpstreamClient):
                           endpoints=_endpoints(data.get("endpoints")))
 
     def _auth_key(self, data: Any) -> AuthKey:
-        data = self._obj(data, "an auth key")
+        data = self._p.obj(data, "an auth key")
         return AuthKey(
-            id=self._id(data, "id", "an auth key without an id"),
-            label=_str(data.get("label")),
-            created_on=_ms_to_dt(data.get("createdOn")),
-            allowed_services=tuple(_str(s) for s in _opt_list(data.get("allowedServices"))),
+            id=self._p.required_id(data, "id", "an auth key"),
+            label=text(data.get("label")),
+            created_on=ms_to_datetime(data.get("createdOn")),
+            allowed_services=texts(data.get("allowedServices")),
         )
 
     # -- services --
 
     def list_services(self) -> list[ServiceSummary]:
-        return [self._summary(item) for item in self._list(self.request("GET", "/services"), "services")]
+        return [self._summary(item) for item in self._p.array(self.request("GET", "/services"), "services")]
 
     def get_service(self, service_id: str) -> Service:
         return self._service(self.request("GET", self.SVC, path_params={"serviceId": service_id}))
@@ -234,7 +180,7 @@ class ApiNodeClient(UpstreamClient):
 
     def list_generations(self, service_id: str) -> list[GenerationSummary]:
         body = self.request("GET", self.SVC + "/generations", path_params={"serviceId": service_id})
-        return [self._generation_summary(item) for item in self._list(body, "generations")]
+        return [self._generation_summary(item) for item in self._p.array(body, "generations")]
 
     def import_generation(self, service_id: str, archive: BinaryIO | bytes, filename: str = "generation.zip"
                           ) -> GenerationSummary:
@@ -262,12 +208,12 @@ class ApiNodeClient(UpstreamClient):
 
     def list_auth_keys(self) -> list[AuthKey]:
         """GET /auth/keys → metadata only; the key values in the body are dropped here."""
-        return [self._auth_key(item) for item in self._list(self.request("GET", "/auth/keys"), "auth keys")]
+        return [self._auth_key(item) for item in self._p.array(self.request("GET", "/auth/keys"), "auth keys")]
 
     def create_auth_key(self, label: str, allowed_services: list[str] | None = None) -> NewAuthKey:
         body = self.request("POST", "/auth/keys", json={"label": label, "allowedServices": allowed_services or []})
-        data = self._obj(body, "an auth key")
-        return NewAuthKey(key=self._auth_key(data), secret=_str(data.get("key")))
+        data = self._p.obj(body, "an auth key")
+        return NewAuthKey(key=self._auth_key(data), secret=text(data.get("key")))
 
     def get_auth_key(self, key_id: str) -> AuthKey:
         return self._auth_key(self.request("GET", "/auth/keys/{keyId}", path_params={"keyId": key_id}))
@@ -278,28 +224,28 @@ class ApiNodeClient(UpstreamClient):
     # -- metrics and health --
 
     def get_metrics(self) -> Metrics:
-        data = self._obj(self.request("GET", "/metrics"), "metrics")
+        data = self._p.obj(self.request("GET", "/metrics"), "metrics")
         services = {}
-        for service_id, item in _opt_obj(data.get("serviceMetrics")).items():
-            item = _opt_obj(item)
-            services[_str(service_id)] = ServiceMetrics(
-                request_count=_int(item.get("requestCount")),
-                average_latency_ms=_float(item.get("averageLatencyMs")),
-                error_count=_int(item.get("errorCount")),
+        for service_id, item in opt_obj(data.get("serviceMetrics")).items():
+            item = opt_obj(item)
+            services[text(service_id)] = ServiceMetrics(
+                request_count=whole_number(item.get("requestCount")),
+                average_latency_ms=number(item.get("averageLatencyMs")),
+                error_count=whole_number(item.get("errorCount")),
             )
         return Metrics(
-            total_requests=_int(data.get("totalRequests")),
-            active_requests=_int(data.get("activeRequests")),
-            average_latency_ms=_float(data.get("averageLatencyMs")),
-            error_count=_int(data.get("errorCount")),
+            total_requests=whole_number(data.get("totalRequests")),
+            active_requests=whole_number(data.get("activeRequests")),
+            average_latency_ms=number(data.get("averageLatencyMs")),
+            error_count=whole_number(data.get("errorCount")),
             services=services,
         )
 
     def get_health(self) -> NodeHealth:
-        data = self._obj(self.request("GET", "/health"), "health")
-        status = _str(data.get("status")).upper()
+        data = self._p.obj(self.request("GET", "/health"), "health")
+        status = text(data.get("status")).upper()
         return NodeHealth(status=status if status in NODE_HEALTH_VALUES else "UNHEALTHY",
-                          details=dict(_opt_obj(data.get("details"))))
+                          details=dict(opt_obj(data.get("details"))))
 
 
 def node_settings(node_id: str) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
-from portal.upstream import UpstreamBadResponse, UpstreamClient, cached_client, client_options
+from portal.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts
+from portal.upstream import UpstreamClient, cached_client, client_options
 
 HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 MONITORING_KEYS = ("failed", "warning", "successful", "aborted", "running")
@@ -26,60 +27,7 @@ REPORT_KEYS = (
 UPSTREAM_NAME = "Deployer"
 
 
-# --- defensive parsing helpers --------------------------------------------------------------------------------------
-
-
-def _bad(what: str) -> UpstreamBadResponse:
-    return UpstreamBadResponse(f"answered {what} that does not match its contract", upstream=UPSTREAM_NAME)
-
-
-def _obj(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _bad(what)
-    return value
-
-
-def _opt_obj(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise _bad(what)
-    return value
-
-
-def _opt_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _ms_to_dt(value: Any) -> datetime | None:
-    number = _num(value)
-    if number is None or number <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(number / 1000, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _required_id(data: dict[str, Any], key: str, what: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise _bad(what)
-    return value
+_p = Parser(UPSTREAM_NAME)
 
 
 # --- dataclasses ----------------------------------------------------------------------------------------------------
@@ -94,13 +42,13 @@ class Bundle:
 
     @classmethod
     def from_json(cls, data: Any) -> Bundle:
-        data = _obj(data, "a bundle")
-        design = _opt_obj(data.get("designNodeInfo"))
+        data = _p.obj(data, "a bundle")
+        design = opt_obj(data.get("designNodeInfo"))
         return cls(
-            id=_required_id(data, "id", "a bundle without an id"),
-            published_on=_ms_to_dt(data.get("publishedOn")),
-            published_by=_str(data.get("publishedBy")),
-            design_project_key=_str(design.get("projectKey")),
+            id=_p.required_id(data, "id", "a bundle"),
+            published_on=ms_to_datetime(data.get("publishedOn")),
+            published_by=text(data.get("publishedBy")),
+            design_project_key=text(design.get("projectKey")),
         )
 
 
@@ -123,26 +71,26 @@ class Deployment:
 
     @classmethod
     def from_json(cls, data: Any) -> Deployment:
-        data = _obj(data, "a deployment")
-        basic = _opt_obj(data.get("deploymentBasicInfo"))
-        project = _opt_obj(data.get("projectBasicInfo"))
-        infra = _opt_obj(data.get("infraBasicInfo"))
-        version = _opt_obj(basic.get("versionTag"))
+        data = _p.obj(data, "a deployment")
+        basic = opt_obj(data.get("deploymentBasicInfo"))
+        project = opt_obj(data.get("projectBasicInfo"))
+        infra = opt_obj(data.get("infraBasicInfo"))
+        version = opt_obj(basic.get("versionTag"))
         return cls(
-            id=_required_id(basic, "id", "a deployment without an id"),
-            infra_id=_str(basic.get("infraId") or infra.get("id")),
-            stage=_str(infra.get("stage")),
-            published_project_key=_str(basic.get("publishedProjectKey") or project.get("id")),
-            project_name=_str(project.get("name")),
-            bundle_id=_str(basic.get("bundleId")),
-            deployed_project_key=_str(basic.get("deployedProjectKey")),
-            bundle_ids=tuple(_str(b) for b in _opt_list(project.get("bundleIds"))),
-            packages=tuple(Bundle.from_json(b) for b in _opt_list(data.get("packages"))),
-            tags=tuple(_str(t) for t in _opt_list(basic.get("tags"))),
+            id=_p.required_id(basic, "id", "a deployment"),
+            infra_id=text(basic.get("infraId") or infra.get("id")),
+            stage=text(infra.get("stage")),
+            published_project_key=text(basic.get("publishedProjectKey") or project.get("id")),
+            project_name=text(project.get("name")),
+            bundle_id=text(basic.get("bundleId")),
+            deployed_project_key=text(basic.get("deployedProjectKey")),
+            bundle_ids=texts(project.get("bundleIds")),
+            packages=tuple(Bundle.from_json(b) for b in opt_list(data.get("packages"))),
+            tags=texts(basic.get("tags")),
             never_deployed=bool(data.get("neverEverDeployed")),
-            created_by=_str(basic.get("createdByDisplayName")),
-            last_modified_by=_str(basic.get("lastModifiedByDisplayName")),
-            last_modified_on=_ms_to_dt(version.get("lastModifiedOn")),
+            created_by=text(basic.get("createdByDisplayName")),
+            last_modified_by=text(basic.get("lastModifiedByDisplayName")),
+            last_modified_on=ms_to_datetime(version.get("lastModifiedOn")),
         )
 
 
@@ -156,11 +104,11 @@ class HealthMessage:
     def from_json(cls, data: Any) -> HealthMessage:
         if isinstance(data, str):
             return cls(severity="INFO", title="", message=data)
-        data = _opt_obj(data)
+        data = opt_obj(data)
         return cls(
-            severity=_str(data.get("severity") or "INFO").upper(),
-            title=_str(data.get("title")),
-            message=_str(data.get("message") or data.get("details")),
+            severity=text(data.get("severity") or "INFO").upper(),
+            title=text(data.get("title")),
+            message=text(data.get("message") or data.get("details")),
         )
 
 
@@ -175,14 +123,14 @@ class DeploymentStatus:
 
     @classmethod
     def from_json(cls, data: Any) -> DeploymentStatus:
-        data = _obj(data, "a deployment status")
-        health = _str(data.get("health") or "UNKNOWN").upper()
-        monitoring = _opt_obj(data.get("monitoring"))
+        data = _p.obj(data, "a deployment status")
+        health = text(data.get("health") or "UNKNOWN").upper()
+        monitoring = opt_obj(data.get("monitoring"))
         return cls(
-            deployment_id=_str(data.get("deploymentId")),
+            deployment_id=text(data.get("deploymentId")),
             health=health if health in HEALTH_VALUES else "UNKNOWN",
-            health_messages=tuple(HealthMessage.from_json(m) for m in _opt_list(data.get("healthMessages"))),
-            monitoring={key: tuple(_str(s) for s in _opt_list(monitoring.get(key))) for key in MONITORING_KEYS},
+            health_messages=tuple(HealthMessage.from_json(m) for m in opt_list(data.get("healthMessages"))),
+            monitoring={key: texts(monitoring.get(key)) for key in MONITORING_KEYS},
             has_scenarios=bool(data.get("hasScenarios")),
             has_active_scenarios=bool(data.get("hasActiveScenarios")),
         )
@@ -208,27 +156,27 @@ class DeploymentSettings:
 
     @classmethod
     def from_json(cls, data: Any) -> DeploymentSettings:
-        data = _obj(data, "deployment settings")
-        container = _opt_obj(data.get("bundleContainerSettings"))
-        remapping = _opt_obj(container.get("remapping"))
+        data = _p.obj(data, "deployment settings")
+        container = opt_obj(data.get("bundleContainerSettings"))
+        remapping = opt_obj(container.get("remapping"))
 
         def pairs(items: Any) -> tuple[tuple[str, str], ...]:
-            return tuple((_str(_opt_obj(i).get("source")), _str(_opt_obj(i).get("target"))) for i in _opt_list(items))
+            return tuple((text(opt_obj(i).get("source")), text(opt_obj(i).get("target"))) for i in opt_list(items))
 
         return cls(
-            id=_required_id(data, "id", "deployment settings without an id"),
-            infra_id=_str(data.get("infraId")),
-            published_project_key=_str(data.get("publishedProjectKey")),
-            bundle_id=_str(data.get("bundleId")),
-            deployed_project_key=_str(data.get("deployedProjectKey")),
-            project_folder_id=_str(data.get("projectFolderId")),
+            id=_p.required_id(data, "id", "deployment settings"),
+            infra_id=text(data.get("infraId")),
+            published_project_key=text(data.get("publishedProjectKey")),
+            bundle_id=text(data.get("bundleId")),
+            deployed_project_key=text(data.get("deployedProjectKey")),
+            project_folder_id=text(data.get("projectFolderId")),
             disable_automatic_triggers=bool(data.get("disableAutomaticTriggers")),
-            tags=tuple(_str(t) for t in _opt_list(data.get("tags"))),
-            local_variables=dict(_opt_obj(data.get("localVariables"))),
-            scenarios_to_activate={_str(k): bool(v) for k, v in _opt_obj(data.get("scenariosToActivate")).items()},
+            tags=texts(data.get("tags")),
+            local_variables=dict(opt_obj(data.get("localVariables"))),
+            scenarios_to_activate={text(k): bool(v) for k, v in opt_obj(data.get("scenariosToActivate")).items()},
             connection_remappings=pairs(remapping.get("connections")),
             code_env_remappings=pairs(remapping.get("codeEnvs")),
-            code_env_import_mode=_str(_opt_obj(container.get("codeEnvsBehavior")).get("importTimeMode")),
+            code_env_import_mode=text(opt_obj(container.get("codeEnvsBehavior")).get("importTimeMode")),
             raw=copy.deepcopy(data),
         )
 
@@ -266,9 +214,9 @@ class UpdateReport:
 
     @classmethod
     def from_json(cls, key: str, label: str, data: Any) -> UpdateReport:
-        data = _opt_obj(data)
+        data = opt_obj(data)
         messages = []
-        for item in _opt_list(data.get("messages")):
+        for item in opt_list(data.get("messages")):
             msg = HealthMessage.from_json(item)
             messages.append(ReportMessage(msg.severity, msg.title, msg.message))
         return cls(
@@ -313,7 +261,7 @@ class UpdateResult:
         # The update future's result is a one-element list of the four reports (DeploymentUpdateFuture).
         if isinstance(data, list):
             data = data[0] if data else {}
-        data = _obj(data, "an update result")
+        data = _p.obj(data, "an update result")
         return cls(reports=tuple(UpdateReport.from_json(key, label, data.get(key)) for key, label in REPORT_KEYS))
 
 
@@ -365,26 +313,26 @@ class Future:
 
     @classmethod
     def from_json(cls, data: Any) -> Future:
-        data = _obj(data, "a task (future)")
+        data = _p.obj(data, "a task (future)")
         progress = []
-        for item in _opt_list(data.get("progress")):
-            item = _opt_obj(item)
+        for item in opt_list(data.get("progress")):
+            item = opt_obj(item)
             progress.append(
                 FutureProgress(
-                    name=_str(item.get("name")),
-                    unit=_str(item.get("unit")),
-                    target=_num(item.get("target")),
-                    cur=_num(item.get("cur")),
+                    name=text(item.get("name")),
+                    unit=text(item.get("unit")),
+                    target=number(item.get("target")),
+                    cur=number(item.get("cur")),
                 )
             )
         return cls(
-            job_id=_required_id(data, "jobId", "a task without a jobId"),
+            job_id=_p.required_id(data, "jobId", "a task"),
             has_result=bool(data.get("hasResult")),
             aborted=bool(data.get("aborted")),
             alive=bool(data.get("alive")),
-            owner=_str(data.get("owner")),
-            start_time=_ms_to_dt(data.get("startTime")),
-            running_time_ms=_num(data.get("runningTime")),
+            owner=text(data.get("owner")),
+            start_time=ms_to_datetime(data.get("startTime")),
+            running_time_ms=number(data.get("runningTime")),
             unknown=bool(data.get("unknown")),
             progress=tuple(progress),
             result=copy.deepcopy(data.get("result")),
@@ -412,22 +360,22 @@ class PublishedProject:
 
     @classmethod
     def from_json(cls, data: Any) -> PublishedProject:
-        data = _obj(data, "a published project")
-        basic = _opt_obj(data.get("projectBasicInfo"))
+        data = _p.obj(data, "a published project")
+        basic = opt_obj(data.get("projectBasicInfo"))
         return cls(
-            key=_required_id(basic, "id", "a published project without an id"),
-            name=_str(basic.get("name")),
-            bundle_ids=tuple(_str(b) for b in _opt_list(basic.get("bundleIds"))),
-            packages=tuple(Bundle.from_json(b) for b in _opt_list(data.get("packages"))),
+            key=_p.required_id(basic, "id", "a published project"),
+            name=text(basic.get("name")),
+            bundle_ids=texts(basic.get("bundleIds")),
+            packages=tuple(Bundle.from_json(b) for b in opt_list(data.get("packages"))),
             deployments=tuple(
                 DeploymentRef(
-                    id=_str(_opt_obj(d).get("id")),
-                    infra_id=_str(_opt_obj(d).get("infraId")),
-                    bundle_id=_str(_opt_obj(d).get("bundleId")),
+                    id=text(opt_obj(d).get("id")),
+                    infra_id=text(opt_obj(d).get("infraId")),
+                    bundle_id=text(opt_obj(d).get("bundleId")),
                 )
-                for d in _opt_list(data.get("deployments"))
+                for d in opt_list(data.get("deployments"))
             ),
-            infra_ids=tuple(_str(_opt_obj(i).get("id")) for i in _opt_list(data.get("infras"))),
+            infra_ids=tuple(text(opt_obj(i).get("id")) for i in opt_list(data.get("infras"))),
             is_admin=bool(data.get("isAdmin")),
             can_deploy=bool(data.get("canDeploy")),
             can_write=bool(data.get("canWrite")),
@@ -444,12 +392,12 @@ class PublishedProjectSettings:
 
     @classmethod
     def from_json(cls, data: Any) -> PublishedProjectSettings:
-        data = _obj(data, "published project settings")
+        data = _p.obj(data, "published project settings")
         return cls(
-            id=_required_id(data, "id", "published project settings without an id"),
-            name=_str(data.get("name")),
-            owner=_str(data.get("owner")),
-            permissions=tuple(dict(_opt_obj(p)) for p in _opt_list(data.get("permissions"))),
+            id=_p.required_id(data, "id", "published project settings"),
+            name=text(data.get("name")),
+            owner=text(data.get("owner")),
+            permissions=tuple(dict(opt_obj(p)) for p in opt_list(data.get("permissions"))),
             raw=copy.deepcopy(data),
         )
 
@@ -461,8 +409,8 @@ class Stage:
 
     @classmethod
     def from_json(cls, data: Any) -> Stage:
-        data = _obj(data, "a stage")
-        return cls(id=_required_id(data, "id", "a stage without an id"), desc=_str(data.get("desc")))
+        data = _p.obj(data, "a stage")
+        return cls(id=_p.required_id(data, "id", "a stage"), desc=text(data.get("desc")))
 
 
 @dataclass(frozen=True)
@@ -476,13 +424,13 @@ class Infra:
 
     @classmethod
     def from_json(cls, data: Any) -> Infra:
-        data = _obj(data, "an infra")
-        basic = _opt_obj(data.get("infraBasicInfo"))
+        data = _p.obj(data, "an infra")
+        basic = opt_obj(data.get("infraBasicInfo"))
         return cls(
-            id=_required_id(basic, "id", "an infra without an id"),
-            stage=_str(basic.get("stage")),
-            automation_node_url=_str(basic.get("automationNodeUrl")),
-            deployment_ids=tuple(_str(_opt_obj(d).get("id")) for d in _opt_list(data.get("deployments"))),
+            id=_p.required_id(basic, "id", "an infra"),
+            stage=text(basic.get("stage")),
+            automation_node_url=text(basic.get("automationNodeUrl")),
+            deployment_ids=tuple(text(opt_obj(d).get("id")) for d in opt_list(data.get("deployments"))),
             is_admin=bool(data.get("isAdmin")),
             can_deploy=bool(data.get("canDeploy")),
         )
@@ -500,13 +448,13 @@ class InfraSettings:
 
     @classmethod
     def from_json(cls, data: Any) -> InfraSettings:
-        data = _obj(data, "infra settings")
+        data = _p.obj(data, "infra settings")
         return cls(
-            id=_required_id(data, "id", "infra settings without an id"),
-            node_id=_str(data.get("nodeId")),
-            automation_node_url=_str(data.get("automationNodeUrl")),
+            id=_p.required_id(data, "id", "infra settings"),
+            node_id=text(data.get("nodeId")),
+            automation_node_url=text(data.get("automationNodeUrl")),
             trust_all_ssl_certificates=bool(data.get("trustAllSSLCertificates")),
-            permissions=tuple(dict(_opt_obj(p)) for p in _opt_list(data.get("permissions"))),
+            permissions=tuple(dict(opt_obj(p)) for p in opt_list(data.get("permissions"))),
             raw=copy.deepcopy(data),
         )
 
@@ -527,7 +475,7 @@ class DeployerClient(UpstreamClient):
 
     def list_deployments(self) -> list[Deployment]:
         """GET /project-deployer/deployments."""
-        body = _list(self.request("GET", "/project-deployer/deployments"), "deployments")
+        body = _p.array(self.request("GET", "/project-deployer/deployments"), "deployments")
         return [Deployment.from_json(item) for item in body]
 
     def create_deployment(
@@ -583,7 +531,7 @@ class DeployerClient(UpstreamClient):
     # -- published projects and bundles --
 
     def list_published_projects(self) -> list[PublishedProject]:
-        body = _list(self.request("GET", "/project-deployer/projects"), "published projects")
+        body = _p.array(self.request("GET", "/project-deployer/projects"), "published projects")
         return [PublishedProject.from_json(item) for item in body]
 
     def create_published_project(self, project_key: str) -> PublishedProjectSettings:
@@ -618,11 +566,11 @@ class DeployerClient(UpstreamClient):
     # -- infras and stages --
 
     def list_stages(self) -> list[Stage]:
-        body = _list(self.request("GET", "/project-deployer/infras/stages"), "stages")
+        body = _p.array(self.request("GET", "/project-deployer/infras/stages"), "stages")
         return [Stage.from_json(item) for item in body]
 
     def list_infras(self) -> list[Infra]:
-        body = _list(self.request("GET", "/project-deployer/infras"), "infras")
+        body = _p.array(self.request("GET", "/project-deployer/infras"), "infras")
         return [Infra.from_json(item) for item in body]
 
     def get_infra(self, infra_id: str) -> Infra:
@@ -654,7 +602,7 @@ class DeployerClient(UpstreamClient):
     def list_futures(self, *, all_users: bool = True, with_scenarios: bool = False) -> list[Future]:
         """GET /futures/?allUsers=&withScenarios= (both required by the contract)."""
         body = self.request("GET", "/futures/", params={"allUsers": all_users, "withScenarios": with_scenarios})
-        return [Future.from_json(item) for item in _list(body, "tasks")]
+        return [Future.from_json(item) for item in _p.array(body, "tasks")]
 
     def get_future(self, job_id: str, *, peek: bool = False) -> Future:
         """GET /futures/{jobId}?peek= (required). With peek=false the result is included once ready."""

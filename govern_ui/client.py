@@ -12,71 +12,15 @@ from typing import Any
 
 from django.conf import settings
 
-from portal.upstream import UpstreamBadResponse, UpstreamClient, cached_client, client_options
+from portal.parsing import Parser
+from portal.upstream import UpstreamClient, cached_client, client_options
 
 UPSTREAM = "Govern"
 DECIDED_STATUSES = frozenset({"APPROVED", "REJECTED"})
 OPEN_STATUSES = frozenset({"NOT_STARTED", "IN_PROGRESS", "DELEGATED"})
 
 
-# -- defensive parsing ---------------------------------------------------------------------------------------------
-
-
-def _bad(what: str) -> UpstreamBadResponse:
-    return UpstreamBadResponse(f"answered {what}", upstream=UPSTREAM)
-
-
-def _obj(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _bad(f"{what} that is not an object")
-    return value
-
-
-def _objects(value: Any, what: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise _bad(f"{what} that is not a list of objects")
-    return value
-
-
-def _str(data: dict, key: str, default: str = "") -> str:
-    value = data.get(key)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise _bad(f"a {key!r} that is not a string")
-    return value
-
-
-def _int(data: dict, key: str) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad(f"a {key!r} that is not an integer")
-    return value
-
-
-def _bool(data: dict, key: str) -> bool:
-    value = data.get(key, False)
-    if not isinstance(value, bool):
-        raise _bad(f"a {key!r} that is not a boolean")
-    return value
-
-
-def _strs(data: dict, key: str) -> tuple[str, ...]:
-    value = data.get(key)
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _bad(f"a {key!r} that is not a list of strings")
-    return tuple(value)
-
-
-def _items(data: dict, key: str, cls: type) -> tuple:
-    value = data.get(key)
-    if value is None:
-        return ()
-    return tuple(cls.from_json(item) for item in _objects(value, f"a {key!r}"))
+_p = Parser(UPSTREAM)
 
 
 # -- dataclasses ---------------------------------------------------------------------------------------------------
@@ -93,14 +37,14 @@ class FieldSetting:
 
     @classmethod
     def from_json(cls, data: Any) -> FieldSetting:
-        data = _obj(data, "a field setting")
+        data = _p.obj(data, "a field setting")
         return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            type=_str(data, "type"),
-            required=_bool(data, "required"),
-            options=_strs(data, "options"),
+            id=_p.string(data, "id"),
+            name=_p.string(data, "name"),
+            description=_p.string(data, "description"),
+            type=_p.string(data, "type"),
+            required=_p.boolean(data, "required"),
+            options=_p.strings(data, "options"),
         )
 
 
@@ -114,13 +58,13 @@ class SignOffStep:
 
     @classmethod
     def from_json(cls, data: Any) -> SignOffStep:
-        data = _obj(data, "a sign-off step")
+        data = _p.obj(data, "a sign-off step")
         return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            required_reviewers=_int(data, "requiredReviewers"),
-            assignee_type=_str(data, "assigneeType"),
+            id=_p.string(data, "id"),
+            name=_p.string(data, "name"),
+            description=_p.string(data, "description"),
+            required_reviewers=_p.integer(data, "requiredReviewers"),
+            assignee_type=_p.string(data, "assigneeType"),
         )
 
 
@@ -132,8 +76,8 @@ class WorkflowStatus:
 
     @classmethod
     def from_json(cls, data: Any) -> WorkflowStatus:
-        data = _obj(data, "a workflow status")
-        return cls(id=_str(data, "id"), name=_str(data, "name"), color=_str(data, "color"))
+        data = _p.obj(data, "a workflow status")
+        return cls(id=_p.string(data, "id"), name=_p.string(data, "name"), color=_p.string(data, "color"))
 
 
 @dataclass(frozen=True)
@@ -143,8 +87,8 @@ class WorkflowTransition:
 
     @classmethod
     def from_json(cls, data: Any) -> WorkflowTransition:
-        data = _obj(data, "a workflow transition")
-        return cls(from_status=_str(data, "fromStatus"), to_status=_str(data, "toStatus"))
+        data = _p.obj(data, "a workflow transition")
+        return cls(from_status=_p.string(data, "fromStatus"), to_status=_p.string(data, "toStatus"))
 
 
 @dataclass(frozen=True)
@@ -157,14 +101,18 @@ class BlueprintSummary:
 
     @classmethod
     def from_json(cls, data: Any) -> BlueprintSummary:
-        data = _obj(data, "a blueprint")
-        return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            artifact_count=_int(data, "artifactCount"),
-            icon=_str(data, "icon"),
-        )
+        return cls(**cls._summary_fields(_p.obj(data, "a blueprint")))
+
+    @staticmethod
+    def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
+        """The summary's fields, which `Blueprint` shares."""
+        return {
+            "id": _p.string(data, "id"),
+            "name": _p.string(data, "name"),
+            "description": _p.string(data, "description"),
+            "artifact_count": _p.integer(data, "artifactCount"),
+            "icon": _p.string(data, "icon"),
+        }
 
 
 @dataclass(frozen=True)
@@ -176,19 +124,15 @@ class Blueprint(BlueprintSummary):
 
     @classmethod
     def from_json(cls, data: Any) -> Blueprint:
-        data = _obj(data, "a blueprint")
-        sign_off = _obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
-        workflow = _obj(data.get("workflowConfiguration") or {}, "a workflow configuration")
+        data = _p.obj(data, "a blueprint")
+        sign_off = _p.obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
+        workflow = _p.obj(data.get("workflowConfiguration") or {}, "a workflow configuration")
         return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            artifact_count=_int(data, "artifactCount"),
-            icon=_str(data, "icon"),
-            field_settings=_items(data, "fieldSettings", FieldSetting),
-            sign_off_steps=_items(sign_off, "steps", SignOffStep),
-            statuses=_items(workflow, "statuses", WorkflowStatus),
-            transitions=_items(workflow, "transitions", WorkflowTransition),
+            **cls._summary_fields(data),
+            field_settings=_p.items(data, "fieldSettings", FieldSetting.from_json),
+            sign_off_steps=_p.items(sign_off, "steps", SignOffStep.from_json),
+            statuses=_p.items(workflow, "statuses", WorkflowStatus.from_json),
+            transitions=_p.items(workflow, "transitions", WorkflowTransition.from_json),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -238,13 +182,17 @@ class BlueprintVersionSummary:
 
     @classmethod
     def from_json(cls, data: Any) -> BlueprintVersionSummary:
-        data = _obj(data, "a blueprint version")
-        return cls(
-            id=_str(data, "id"),
-            version_number=_int(data, "versionNumber"),
-            status=_str(data, "status"),
-            created_on=_int(data, "createdOn"),
-        )
+        return cls(**cls._summary_fields(_p.obj(data, "a blueprint version")))
+
+    @staticmethod
+    def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
+        """The summary's fields, which `BlueprintVersion` shares."""
+        return {
+            "id": _p.string(data, "id"),
+            "version_number": _p.integer(data, "versionNumber"),
+            "status": _p.string(data, "status"),
+            "created_on": _p.integer(data, "createdOn"),
+        }
 
 
 @dataclass(frozen=True)
@@ -255,16 +203,13 @@ class BlueprintVersion(BlueprintVersionSummary):
 
     @classmethod
     def from_json(cls, data: Any) -> BlueprintVersion:
-        data = _obj(data, "a blueprint version")
-        sign_off = _obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
+        data = _p.obj(data, "a blueprint version")
+        sign_off = _p.obj(data.get("signOffConfiguration") or {}, "a sign-off configuration")
         return cls(
-            id=_str(data, "id"),
-            version_number=_int(data, "versionNumber"),
-            status=_str(data, "status"),
-            created_on=_int(data, "createdOn"),
-            blueprint_id=_str(data, "blueprintId"),
-            field_settings=_items(data, "fieldSettings", FieldSetting),
-            sign_off_steps=_items(sign_off, "steps", SignOffStep),
+            **cls._summary_fields(data),
+            blueprint_id=_p.string(data, "blueprintId"),
+            field_settings=_p.items(data, "fieldSettings", FieldSetting.from_json),
+            sign_off_steps=_p.items(sign_off, "steps", SignOffStep.from_json),
         )
 
 
@@ -279,15 +224,19 @@ class ArtifactSummary:
 
     @classmethod
     def from_json(cls, data: Any) -> ArtifactSummary:
-        data = _obj(data, "an artifact")
-        return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            blueprint_id=_str(data, "blueprintId"),
-            status=_str(data, "status"),
-            created_on=_int(data, "createdOn"),
-            created_by=_str(data, "createdBy"),
-        )
+        return cls(**cls._summary_fields(_p.obj(data, "an artifact")))
+
+    @staticmethod
+    def _summary_fields(data: dict[str, Any]) -> dict[str, Any]:
+        """The summary's fields, which `Artifact` shares."""
+        return {
+            "id": _p.string(data, "id"),
+            "name": _p.string(data, "name"),
+            "blueprint_id": _p.string(data, "blueprintId"),
+            "status": _p.string(data, "status"),
+            "created_on": _p.integer(data, "createdOn"),
+            "created_by": _p.string(data, "createdBy"),
+        }
 
 
 @dataclass(frozen=True)
@@ -299,18 +248,13 @@ class Artifact(ArtifactSummary):
 
     @classmethod
     def from_json(cls, data: Any) -> Artifact:
-        data = _obj(data, "an artifact")
+        data = _p.obj(data, "an artifact")
         return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            blueprint_id=_str(data, "blueprintId"),
-            status=_str(data, "status"),
-            created_on=_int(data, "createdOn"),
-            created_by=_str(data, "createdBy"),
-            blueprint_version_id=_str(data, "blueprintVersionId"),
-            custom_fields=dict(_obj(data.get("customFields") or {}, "custom fields")),
-            last_modified_on=_int(data, "lastModifiedOn"),
-            last_modified_by=_str(data, "lastModifiedBy"),
+            **cls._summary_fields(data),
+            blueprint_version_id=_p.string(data, "blueprintVersionId"),
+            custom_fields=dict(_p.obj(data.get("customFields") or {}, "custom fields")),
+            last_modified_on=_p.integer(data, "lastModifiedOn"),
+            last_modified_by=_p.string(data, "lastModifiedBy"),
         )
 
 
@@ -323,12 +267,12 @@ class SignOffReview:
 
     @classmethod
     def from_json(cls, data: Any) -> SignOffReview:
-        data = _obj(data, "a review")
+        data = _p.obj(data, "a review")
         return cls(
-            reviewer=_str(data, "reviewer"),
-            outcome=_str(data, "outcome"),
-            comment=_str(data, "comment"),
-            reviewed_on=_int(data, "reviewedOn"),
+            reviewer=_p.string(data, "reviewer"),
+            outcome=_p.string(data, "outcome"),
+            comment=_p.string(data, "comment"),
+            reviewed_on=_p.integer(data, "reviewedOn"),
         )
 
 
@@ -342,13 +286,13 @@ class SignOff:
 
     @classmethod
     def from_json(cls, data: Any) -> SignOff:
-        data = _obj(data, "a sign-off")
+        data = _p.obj(data, "a sign-off")
         return cls(
-            step_id=_str(data, "stepId"),
-            step_name=_str(data, "stepName"),
-            status=_str(data, "status"),
-            reviews=_items(data, "reviews", SignOffReview),
-            delegated_to=_str(data, "delegatedTo"),
+            step_id=_p.string(data, "stepId"),
+            step_name=_p.string(data, "stepName"),
+            status=_p.string(data, "status"),
+            reviews=_p.items(data, "reviews", SignOffReview.from_json),
+            delegated_to=_p.string(data, "delegatedTo"),
         )
 
     @property
@@ -365,12 +309,12 @@ class Role:
 
     @classmethod
     def from_json(cls, data: Any) -> Role:
-        data = _obj(data, "a role")
+        data = _p.obj(data, "a role")
         return cls(
-            id=_str(data, "id"),
-            name=_str(data, "name"),
-            description=_str(data, "description"),
-            permissions=_strs(data, "permissions"),
+            id=_p.string(data, "id"),
+            name=_p.string(data, "name"),
+            description=_p.string(data, "description"),
+            permissions=_p.strings(data, "permissions"),
         )
 
 
@@ -383,12 +327,12 @@ class GovernUser:
 
     @classmethod
     def from_json(cls, data: Any) -> GovernUser:
-        data = _obj(data, "a user")
+        data = _p.obj(data, "a user")
         return cls(
-            login=_str(data, "login"),
-            display_name=_str(data, "displayName"),
-            email=_str(data, "email"),
-            roles=_strs(data, "roles"),
+            login=_p.string(data, "login"),
+            display_name=_p.string(data, "displayName"),
+            email=_p.string(data, "email"),
+            roles=_p.strings(data, "roles"),
         )
 
 
@@ -407,7 +351,7 @@ class GovernClient(UpstreamClient):
     def list_blueprints(self) -> list[BlueprintSummary]:
         """`GET /blueprints`."""
         body = self.request("GET", "/blueprints")
-        return [BlueprintSummary.from_json(item) for item in _objects(body, "blueprints")]
+        return [BlueprintSummary.from_json(item) for item in _p.objects(body, "blueprints")]
 
     def create_blueprint(self, name: str, description: str | None = None, icon: str | None = None) -> Blueprint:
         """`POST /blueprints`; returns the created blueprint. Raises `UpstreamRefused` on a 400."""
@@ -436,7 +380,7 @@ class GovernClient(UpstreamClient):
     def list_blueprint_versions(self, blueprint_id: str) -> list[BlueprintVersionSummary]:
         """`GET /blueprints/{blueprintId}/versions`."""
         body = self.request("GET", "/blueprints/{blueprintId}/versions", path_params={"blueprintId": blueprint_id})
-        return [BlueprintVersionSummary.from_json(item) for item in _objects(body, "blueprint versions")]
+        return [BlueprintVersionSummary.from_json(item) for item in _p.objects(body, "blueprint versions")]
 
     def create_blueprint_version(self, blueprint_id: str, origin_version_id: str | None = None) -> BlueprintVersion:
         """`POST /blueprints/{blueprintId}/versions`; returns the new (draft) version."""
@@ -462,7 +406,7 @@ class GovernClient(UpstreamClient):
     def list_artifacts(self, blueprint_id: str | None = None) -> list[ArtifactSummary]:
         """`GET /artifacts[?blueprintId=]`: every artifact (the API does not page)."""
         body = self.request("GET", "/artifacts", params={"blueprintId": blueprint_id})
-        return [ArtifactSummary.from_json(item) for item in _objects(body, "artifacts")]
+        return [ArtifactSummary.from_json(item) for item in _p.objects(body, "artifacts")]
 
     def create_artifact(
         self,
@@ -506,7 +450,7 @@ class GovernClient(UpstreamClient):
         body = self.request(
             "GET", "/artifacts/{artifactId}/custom-fields", path_params={"artifactId": artifact_id}
         )
-        return dict(_obj(body, "custom fields"))
+        return dict(_p.obj(body, "custom fields"))
 
     def set_custom_fields(self, artifact_id: str, values: dict[str, Any]) -> None:
         """`PUT /artifacts/{artifactId}/custom-fields`. Raises `UpstreamRefused` when a value does not fit."""
@@ -519,7 +463,7 @@ class GovernClient(UpstreamClient):
     def list_sign_offs(self, artifact_id: str) -> list[SignOff]:
         """`GET /artifacts/{artifactId}/sign-offs`: the steps in workflow order."""
         body = self.request("GET", "/artifacts/{artifactId}/sign-offs", path_params={"artifactId": artifact_id})
-        return [SignOff.from_json(item) for item in _objects(body, "sign-offs")]
+        return [SignOff.from_json(item) for item in _p.objects(body, "sign-offs")]
 
     def get_sign_off(self, artifact_id: str, step_id: str) -> SignOff:
         """`GET /artifacts/{artifactId}/sign-offs/{signOffStepId}`. Raises `UpstreamNotFound` for unknown ids."""
@@ -556,11 +500,11 @@ class GovernClient(UpstreamClient):
 
     def list_roles(self) -> list[Role]:
         """`GET /roles`."""
-        return [Role.from_json(item) for item in _objects(self.request("GET", "/roles"), "roles")]
+        return [Role.from_json(item) for item in _p.objects(self.request("GET", "/roles"), "roles")]
 
     def list_users(self) -> list[GovernUser]:
         """`GET /users`."""
-        return [GovernUser.from_json(item) for item in _objects(self.request("GET", "/users"), "users")]
+        return [GovernUser.from_json(item) for item in _p.objects(self.request("GET", "/users"), "users")]
 
 
 def get_client() -> GovernClient:

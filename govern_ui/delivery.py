@@ -91,15 +91,7 @@ def deliver_action(action_id: int) -> str:
         last_error="",
         next_attempt_at=None,
     )
-    audit.record(
-        actor=action.actor,
-        action=f"signoff.{action.kind}",
-        target_type="signoff",
-        target_id=action.target,
-        outcome="delivered",
-        input=_audit_input(action),
-        upstream_status=200,
-    )
+    _audit(action, "delivered", upstream_status=200)
     _refresh_index_entry(action.artifact_id)
     return ReviewAction.State.DELIVERED
 
@@ -118,13 +110,9 @@ def _failed(action: ReviewAction, exc: UpstreamError) -> str:
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
         )
         log.warning("review action %s: attempt %s failed (%s); retry in %ss", action.pk, action.attempts, exc, delay)
-        audit.record(
-            actor=action.actor,
-            action=f"signoff.{action.kind}",
-            target_type="signoff",
-            target_id=action.target,
-            outcome="pending",
-            input=_audit_input(action),
+        _audit(
+            action,
+            "pending",
             upstream_status=exc.status,
             detail=f"attempt {action.attempts} failed: {exc.message}; retrying in {delay}s",
         )
@@ -137,17 +125,22 @@ def _failed(action: ReviewAction, exc: UpstreamError) -> str:
         upstream_status=exc.status,
         next_attempt_at=None,
     )
+    _audit(action, "refused", upstream_status=exc.status, detail=message)
+    return ReviewAction.State.REFUSED
+
+
+def _audit(action: ReviewAction, outcome: str, *, upstream_status: int | None, detail: str = "") -> None:
+    """Record one delivery attempt's outcome in the audit log, as the action's actor."""
     audit.record(
         actor=action.actor,
         action=f"signoff.{action.kind}",
         target_type="signoff",
         target_id=action.target,
-        outcome="refused",
+        outcome=outcome,
         input=_audit_input(action),
-        upstream_status=exc.status,
-        detail=message,
+        upstream_status=upstream_status,
+        detail=detail,
     )
-    return ReviewAction.State.REFUSED
 
 
 def _audit_input(action: ReviewAction) -> dict:

@@ -23,6 +23,7 @@ from govern_ui.client import (
     BlueprintVersion,
     BlueprintVersionSummary,
     FieldSetting,
+    GovernClient,
     GovernUser,
     SignOff,
     SignOffStep,
@@ -395,9 +396,8 @@ def _cached_step_context(artifact_id, step_id, user, login, own, exc: UpstreamEr
 # -- the sign-off index and the queue ------------------------------------------------------------------------------
 
 
-def _entry_for(client, summary: ArtifactSummary) -> ArtifactEntry | None:
-    artifact = client.get_artifact(summary.id)
-    sign_offs = client.list_sign_offs(summary.id)
+def _artifact_entry(artifact: Artifact, sign_offs: list[SignOff]) -> ArtifactEntry:
+    """The index entry of one artifact and its sign-offs."""
     return build_entry(
         artifact.id,
         artifact.name,
@@ -407,6 +407,11 @@ def _entry_for(client, summary: ArtifactSummary) -> ArtifactEntry | None:
         artifact.last_modified_by,
         sign_offs,
     )
+
+
+def _entry_for(client: GovernClient, artifact_id: str) -> ArtifactEntry:
+    """Read one artifact and its sign-offs from Govern into an index entry. Raises `UpstreamError`."""
+    return _artifact_entry(client.get_artifact(artifact_id), client.list_sign_offs(artifact_id))
 
 
 def refresh_index() -> IndexSnapshot | None:
@@ -423,7 +428,7 @@ def refresh_index() -> IndexSnapshot | None:
 
         def one(summary: ArtifactSummary) -> tuple[str, ArtifactEntry | None]:
             try:
-                return summary.id, _entry_for(client, summary)
+                return summary.id, _entry_for(client, summary.id)
             except UpstreamNotFound:
                 return summary.id, None  # deleted while we were walking the list
             except UpstreamError as exc:
@@ -443,23 +448,14 @@ def refresh_index() -> IndexSnapshot | None:
 def refresh_index_entry(artifact_id: str) -> None:
     """Re-read one artifact into the index (after an action is delivered). Raises `UpstreamError`."""
     try:
-        entry = _entry_for(get_client(), ArtifactSummary(artifact_id, "", "", "", None, ""))
+        entry = _entry_for(get_client(), artifact_id)
     except UpstreamNotFound:
         entry = None
     SignOffIndex().update_artifact(artifact_id, entry)
 
 
 def _patch_index(artifact: Artifact, sign_offs: list[SignOff]) -> None:
-    entry = build_entry(
-        artifact.id,
-        artifact.name,
-        artifact.blueprint_id,
-        artifact.created_on,
-        artifact.last_modified_on,
-        artifact.last_modified_by,
-        sign_offs,
-    )
-    SignOffIndex().update_artifact(artifact.id, entry)
+    SignOffIndex().update_artifact(artifact.id, _artifact_entry(artifact, sign_offs))
 
 
 def trigger_index_refresh() -> bool:
