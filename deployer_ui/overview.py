@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from deployer_ui import apinode_client
-from deployer_ui.services import deployment_summary_from_cache
-from portal.upstream import UpstreamError
+from deployer_ui.node_cache import NodeStatusCache
+from deployer_ui.services import deployment_summary_from_cache, request_sampling_if_cold
+from portal.upstream import UpstreamUnavailable
 
 
 def deployment_summary() -> dict:
@@ -14,20 +14,32 @@ def deployment_summary() -> dict:
 
 
 def api_services_summary() -> dict:
-    """Service counts per configured API node. Raises the first node's `UpstreamError` only if every node fails."""
-    nodes, errors = {}, []
-    for client in apinode_client.all_clients():
-        try:
-            services = client.list_services()
-        except UpstreamError as exc:  # one node down must not hide the others; re-raised below if all fail
-            errors.append(exc)
-            nodes[client.node_id] = None
-            continue
-        nodes[client.node_id] = {"services": len(services), "enabled": sum(s.enabled for s in services)}
-    if errors and len(errors) == len(nodes):
-        raise errors[0]
+    """Service counts per configured API node, from the node cache (never a node call).
+
+    Returns `services` (total known), `nodes` ({node id: {"services", "enabled", "stale", "since", "error",
+    "age_seconds"}, or None while nothing was ever read from it}), `unreachable` (ids whose last sampling failed) and
+    `loading` (some node not sampled yet: one sampling is asked). Raises `UpstreamUnavailable` only when every node's
+    last sampling failed, so the home page names the API nodes in its banner.
+    """
+    cache = NodeStatusCache()
+    views = cache.all_views()
+    request_sampling_if_cold(cache, views)
+    if views and all(v.failed for v in views):
+        raise UpstreamUnavailable(f"could not be sampled: {views[0].error}", upstream="API nodes")
+    nodes = {
+        v.id: None if v.loading else {
+            "services": len(v.services),
+            "enabled": v.enabled_count,
+            "stale": v.stale,
+            "since": v.since,
+            "error": v.error,
+            "age_seconds": v.age_seconds,
+        }
+        for v in views
+    }
     return {
         "services": sum(n["services"] for n in nodes.values() if n),
         "nodes": nodes,
-        "unreachable": [node_id for node_id, n in nodes.items() if n is None],
+        "unreachable": [v.id for v in views if v.failed],
+        "loading": any(v.loading and not v.failed for v in views),
     }

@@ -7,7 +7,6 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -20,6 +19,8 @@ from django.utils import timezone
 from deployer_ui import apinode_client
 from deployer_ui.client import HEALTH_VALUES, UPSTREAM_NAME, Deployment, Future, get_client
 from deployer_ui.models import ApiNodeSample, DeploymentUpdate
+from deployer_ui.node_cache import NodeStatusCache, NodeView
+from deployer_ui.node_sampling import refresh_node, sample_all
 from deployer_ui.refresh import describe, refresh_one
 from deployer_ui.sparkline import sparkline
 from deployer_ui.status_cache import LOADING, Cycle, StatusCache, StatusView
@@ -405,32 +406,37 @@ def running_tasks() -> list[tuple[Future, DeploymentUpdate | None]]:
 # --- API nodes --------------------------------------------------------------------------------------------------------
 
 
+def request_sampling_if_cold(cache: NodeStatusCache, views: list[NodeView] | None = None) -> bool:
+    """On a cold node cache, enqueue one sampling (the first viewer does; the others find it asked). True if
+    enqueued."""
+    if not cache.is_cold(views) or cache.sampling_running() or not cache.ask_sampling_once():
+        return False
+    from deployer_ui.tasks import sample_api_nodes as sample_task
+
+    transaction.on_commit(lambda: sample_task.delay(on_demand=True))
+    return True
+
+
 @dataclass
-class NodeOverview:
-    id: str
-    name: str
-    health: Any = None
-    services: list = field(default_factory=list)
-    error: str = ""
-    last_sample: ApiNodeSample | None = None
+class NodesOverview:
+    nodes: list[NodeView]
+    interval: int
+
+    @property
+    def loading(self) -> bool:
+        return any(n.loading and not n.failed for n in self.nodes)
+
+    @property
+    def failed(self) -> list[NodeView]:
+        return [n for n in self.nodes if n.failed]
 
 
-def _node_overview(node: dict) -> NodeOverview:
-    client = apinode_client.get_client(node["id"])
-    overview = NodeOverview(id=node["id"], name=node["name"])
-    overview.last_sample = ApiNodeSample.objects.filter(node_id=node["id"]).order_by("-taken_at").first()
-    try:
-        overview.health = client.get_health()
-        overview.services = client.list_services()
-    except UpstreamError as exc:
-        overview.error = describe(exc)
-    return overview
-
-
-def api_nodes() -> list[NodeOverview]:
-    nodes = list(settings.API_NODES)
-    with ThreadPoolExecutor(max_workers=max(1, len(nodes))) as pool:
-        return list(pool.map(_node_overview, nodes))
+def api_nodes() -> NodesOverview:
+    """Every configured node's cached status (never a node call). A cold cache asks for one sampling."""
+    cache = NodeStatusCache()
+    views = cache.all_views()
+    request_sampling_if_cold(cache, views)
+    return NodesOverview(nodes=views, interval=cache.interval)
 
 
 @dataclass
@@ -508,7 +514,8 @@ SERVICE_ACTIONS = {
 
 
 def service_action(*, user, node_id: str, service_id: str, action: str, generation_id: str = "") -> None:
-    """Enable/disable a service, or switch to / preload a generation. Audited. Raises `UpstreamError`."""
+    """Enable/disable a service, or switch to / preload a generation. Audited; on success the node's cached snapshot
+    is re-read at once. Raises `UpstreamError`."""
     client = apinode_client.get_client(node_id)
     calls = {
         "enable": lambda: client.enable_service(service_id),
@@ -524,31 +531,15 @@ def service_action(*, user, node_id: str, service_id: str, action: str, generati
         record(actor=user, outcome="failed", upstream_status=exc.status, detail=describe(exc), **audit)
         raise
     record(actor=user, outcome="success", **audit)
+    # The operator (and every wall screen) should see the new state now, not at the next sampling: one node, cheap.
+    refresh_node(node_id)
 
 
-def sample_api_nodes() -> int:
-    """Store one `/health` + `/metrics` sample per configured node (an error row when unreachable)."""
-    now = timezone.now()
-    rows = []
-    for client in apinode_client.all_clients():
-        sample = ApiNodeSample(node_id=client.node_id, taken_at=now)
-        try:
-            sample.health_status = client.get_health().status
-            metrics = client.get_metrics()
-        except UpstreamError as exc:
-            sample.error = describe(exc)[:500]
-        else:
-            sample.total_requests = metrics.total_requests
-            sample.active_requests = metrics.active_requests
-            sample.average_latency_ms = metrics.average_latency_ms
-            sample.error_count = metrics.error_count
-            sample.services = {
-                sid: {"requests": m.request_count, "latency_ms": m.average_latency_ms, "errors": m.error_count}
-                for sid, m in metrics.services.items()
-            }
-        rows.append(sample)
-    ApiNodeSample.objects.bulk_create(rows)
-    return len(rows)
+def sample_api_nodes(*, on_demand: bool = False) -> int:
+    """One sampling of every node: a `/health` + `/metrics` row per node in the database (an error row when
+    unreachable) and a health + services + metrics snapshot per node in the node cache. Returns the number of nodes
+    sampled (0 when skipped: another sampling runs, or an on-demand one found the cache warm)."""
+    return sample_all(on_demand=on_demand)
 
 
 def prune_api_node_samples() -> int:

@@ -39,9 +39,11 @@ def resume_update_polls() -> int:
 
 
 @shared_task(name="deployer_ui.tasks.sample_api_nodes", ignore_result=True)
-def sample_api_nodes() -> int:
-    """Beat (every minute): one health + metrics sample per API node into the database."""
-    return services.sample_api_nodes()
+def sample_api_nodes(on_demand: bool = False) -> int:
+    """Beat (every API_NODE_SAMPLE_SECONDS) and cold pages: one health + metrics sample per API node into the
+    database, and health + services + metrics into the node cache. Never retried: the next beat is the retry, and
+    failures are recorded for the pages to show."""
+    return services.sample_api_nodes(on_demand=on_demand)
 
 
 @shared_task(name="deployer_ui.tasks.prune_api_node_samples", ignore_result=True)

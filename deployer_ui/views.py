@@ -257,7 +257,10 @@ def task_abort(request, job_id):
 @role_required(*READERS)
 @require_GET
 def api_nodes(request):
-    return render(request, "deployer_ui/api_nodes.html", {"nodes": services.api_nodes()})
+    data = services.api_nodes()
+    context = {"data": data, "poll_seconds": 2 if data.loading else settings.DEPLOYMENT_DASHBOARD_POLL_SECONDS}
+    template = "deployer_ui/partials/_api_nodes.html" if _is_htmx(request) else "deployer_ui/api_nodes.html"
+    return render(request, template, context)
 
 
 @role_required(*READERS)

@@ -16,6 +16,7 @@ def _beat_schedule() -> dict:
     from django.conf import settings
 
     refresh = float(getattr(settings, "DEPLOYMENT_REFRESH_SECONDS", 30))
+    node_sample = float(getattr(settings, "API_NODE_SAMPLE_SECONDS", 60))
     sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))
     index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
     return {
@@ -26,8 +27,8 @@ def _beat_schedule() -> dict:
         },
         "sample-api-nodes": {
             "task": "deployer_ui.tasks.sample_api_nodes",
-            "schedule": 60.0,
-            "options": {"expires": 60.0},
+            "schedule": node_sample,
+            "options": {"expires": node_sample},
         },
         "resume-update-polls": {
             "task": "deployer_ui.tasks.resume_update_polls",

@@ -54,8 +54,9 @@ def _fetch(key: str) -> Section:
     except UpstreamError as exc:
         log.warning("overview: %s", exc)
         section = Section(key, upstream, error=f"{exc.upstream or upstream} {exc.message}", fetched_at=timezone.now())
-    # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down.
-    cache.set(cache_key, section, CACHE_SECONDS if section.ok else 5)
+    # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down; a section still
+    # loading is kept briefly too, so the numbers appear soon after the workers fill their caches.
+    cache.set(cache_key, section, CACHE_SECONDS if section.ok and not section.data.get("loading") else 5)
     return section
 
 

@@ -319,3 +319,6 @@ DEPLOYMENT_UPDATE_LEASE_SECONDS = envint("DEPLOYMENT_UPDATE_LEASE_SECONDS", 30)
 DEPLOYMENT_UPDATE_GIVE_UP_SECONDS = envint("DEPLOYMENT_UPDATE_GIVE_UP_SECONDS", 6 * 3600)
 # API node /health and /metrics samples (taken every minute by beat) are kept this many days.
 API_NODE_SAMPLE_RETENTION_DAYS = envint("API_NODE_SAMPLE_RETENTION_DAYS", 7)
+# Beat samples every API node's /health, /metrics and /services every N seconds into the database and the Redis
+# node cache; pages only read that cache (a node's status turns stale after 3 intervals).
+API_NODE_SAMPLE_SECONDS = envint("API_NODE_SAMPLE_SECONDS", 60)

@@ -8,7 +8,7 @@ from pathlib import Path
 # One directory per test run (its own embedded Redis socket and SQLite file), so that two runs on one machine never
 # share state; subprocesses (Celery workers) inherit it through the environment.
 os.environ.setdefault("PORTAL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / f"test-{os.getpid()}"))
-os.environ.setdefault("CACHE_KEY_PREFIX", "portal-test")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"portal-test-{os.getpid()}")
 
 from portal.settings import *  # noqa: E402,F403
 

@@ -47,6 +47,26 @@ def _clear_cache(_redis):
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus: before it is dropped, end the sessions that threads of this run left open
+    (a thread's Django connection outlives the thread), so PostgreSQL can drop it. The database is this run's own (its
+    name carries the run's pid), so nothing else is touched."""
+    yield
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+
+
 # --- The sandbox ----------------------------------------------------------------------------------------------------
 
 

@@ -194,8 +194,10 @@ def test_auth_key_values_never_reach_the_browser(login, operator, sandbox):
         raw = apinode_client.get_client(node).request("GET", "/auth/keys")
         secrets += [item["key"] for item in raw]
     assert secrets
+    sample_api_nodes()  # the beat's sampling, so the overview shows the nodes' services
     client = login(operator)
     pages = [client.get(reverse("deployer_ui:api_nodes"))]
+    assert "churn-prediction" in pages[0].content.decode()
     for node in ("apinode-a", "apinode-b"):
         pages.append(client.get(reverse("deployer_ui:api_node", args=[node])))
         pages.append(client.get(reverse("deployer_ui:api_service", args=[node, "churn-prediction"])))
@@ -221,6 +223,7 @@ def test_api_node_pages_show_health_services_generations_and_sparklines(login, o
 
 def test_api_node_down_keeps_pages_up_with_a_banner(login, operator, faults):
     faults(target="apinode-b", down=True)
+    sample_api_nodes()  # the beat's sampling is how the overview learns that a node is down
     client = login(operator)
     html = client.get(reverse("deployer_ui:api_nodes")).content.decode()
     assert "API node apinode-b could not be read" in html and "churn-prediction" in html

@@ -36,10 +36,11 @@ def test_anonymous_is_sent_to_login(client, db):
 
 def _fill_caches():
     """What the worker and beat do in the background, run in-process."""
-    from deployer_ui.tasks import refresh_deployments
+    from deployer_ui.tasks import refresh_deployments, sample_api_nodes
     from govern_ui.tasks import refresh_signoff_index
 
     refresh_deployments()
+    sample_api_nodes()
     refresh_signoff_index()
 
 
@@ -79,9 +80,10 @@ def test_home_names_the_upstream_that_is_down_and_keeps_the_others(sandbox, faul
 
 def test_home_with_every_upstream_down_still_answers(sandbox, faults, login, reviewer):
     faults(target="all", down=True)
-    from deployer_ui.tasks import refresh_deployments
+    from deployer_ui.tasks import refresh_deployments, sample_api_nodes
 
-    refresh_deployments()  # the worker's attempt, which is how the cache learns the Deployer is down
+    refresh_deployments()  # the workers' attempts, which is how the caches learn the upstreams are down
+    sample_api_nodes()
     response = login(reviewer).get("/")
     html = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,241 @@
+"""The API node status cache in Redis: the one place that knows its keys, TTL and serialised shape.
+
+The sampling task (`deployer_ui.node_sampling`) writes it; the API nodes overview and the home page only read it.
+Snapshots are stored as JSON text (never pickled classes), so new code never meets an unreadable entry: a shape
+change bumps `VERSION`, which changes every key.
+
+- `apinodes:v1:node:<id>`   one node's snapshot (see `NodeStatusCache.record_success`): health status and details,
+                            service summaries, metrics totals, started_at, fetched_at, last_success_at, error
+                            (epoch seconds)
+- `apinodes:v1:sample-lock` held by the one running sampling (token, TTL, renewed while it runs)
+- `apinodes:v1:sample-asked` set by the first viewer of a cold cache, so a hundred viewers enqueue one sampling
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+
+from deployer_ui.apinode_client import Metrics, NodeHealth, ServiceSummary
+
+log = logging.getLogger(__name__)
+
+VERSION = "v1"
+PREFIX = f"apinodes:{VERSION}"
+STALE_INTERVALS = 3
+LOADING = "LOADING"
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _dt(epoch: float | None) -> datetime | None:
+    return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
+
+
+@dataclass(frozen=True)
+class CachedService:
+    """A service as the overview shows it (the fields of `ServiceSummary`)."""
+
+    service_id: str
+    enabled: bool
+    active_generation: str
+    generation_count: int
+
+
+@dataclass
+class NodeView:
+    """One node's cached status as a page shows it: with its age and whether it is stale."""
+
+    id: str
+    name: str
+    health: str = LOADING
+    health_details: dict[str, Any] = field(default_factory=dict)
+    services: list[CachedService] = field(default_factory=list)
+    metrics: dict[str, Any] | None = None
+    fetched_at: datetime | None = None
+    last_success_at: datetime | None = None
+    error: str = ""
+    age_seconds: int | None = None
+    stale: bool = False
+
+    @property
+    def loading(self) -> bool:
+        """Nothing was ever read from this node (cold cache, or every sampling so far failed)."""
+        return self.last_success_at is None
+
+    @property
+    def failed(self) -> bool:
+        """The last sampling of this node failed."""
+        return bool(self.error)
+
+    @property
+    def health_class(self) -> str:
+        return "loading" if self.loading else self.health.lower()
+
+    @property
+    def since(self) -> datetime | None:
+        """When the shown status was last known good (what "since hh:mm" names on a stale node)."""
+        return self.last_success_at
+
+    @property
+    def enabled_count(self) -> int:
+        return sum(1 for s in self.services if s.enabled)
+
+
+class NodeStatusCache:
+    """Reads and writes the API node status cache. Cheap to build; holds no state of its own."""
+
+    LOCK = f"{PREFIX}:sample-lock"
+    ASKED = f"{PREFIX}:sample-asked"
+
+    def __init__(self, interval: int | None = None):
+        self.interval = int(interval or settings.API_NODE_SAMPLE_SECONDS)
+        # A snapshot lives as long as the samples do; past 3 intervals it is shown stale, not hidden.
+        self.ttl = int(settings.API_NODE_SAMPLE_RETENTION_DAYS) * 24 * 3600
+
+    @staticmethod
+    def node_key(node_id: str) -> str:
+        return f"{PREFIX}:node:{node_id}"
+
+    @property
+    def lock_ttl(self) -> int:
+        # Renewed after every node, so it only has to outlive one slow node and the gap between two.
+        return max(60, 2 * self.interval)
+
+    # -- the sampling lock --
+
+    def acquire_lock(self) -> str | None:
+        """A token if this caller now holds the sampling lock, else None. Atomic (`cache.add`)."""
+        token = uuid.uuid4().hex
+        return token if cache.add(self.LOCK, token, self.lock_ttl) else None
+
+    def renew_lock(self, token: str) -> bool:
+        if cache.get(self.LOCK) != token:
+            return False
+        return bool(cache.touch(self.LOCK, self.lock_ttl))
+
+    def release_lock(self, token: str) -> None:
+        # Not atomic with the check; the window only matters if our lock expired mid-sampling, which renewals prevent.
+        if cache.get(self.LOCK) == token:
+            cache.delete(self.LOCK)
+
+    def sampling_running(self) -> bool:
+        return cache.get(self.LOCK) is not None
+
+    def ask_sampling_once(self) -> bool:
+        """True for the first caller since the last sampling finished: that caller enqueues the sampling."""
+        return bool(cache.add(self.ASKED, 1, max(10, self.interval)))
+
+    def clear_sampling_asked(self) -> None:
+        cache.delete(self.ASKED)
+
+    # -- serialisation --
+
+    def _load(self, raw: Any) -> dict[str, Any] | None:
+        if not isinstance(raw, str):
+            return None
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            log.warning("API node cache: unreadable snapshot dropped")
+            return None
+        return value if isinstance(value, dict) else None
+
+    def _get(self, node_id: str) -> dict[str, Any] | None:
+        return self._load(cache.get(self.node_key(node_id)))
+
+    def _put(self, node_id: str, snapshot: dict[str, Any]) -> bool:
+        """Store a snapshot unless a newer reading (started later) is already there. True if stored.
+
+        An in-process refresh after an operator action can finish before a sampling that started earlier; the
+        sampling's older reading must not overwrite it. The read-compare-write is not atomic: the window is the
+        microseconds between the two Redis calls, and the next sampling corrects it anyway.
+        """
+        current = self._get(node_id)
+        if current and (current.get("started_at") or 0) > snapshot["started_at"]:
+            return False
+        cache.set(self.node_key(node_id), json.dumps(snapshot, default=str), self.ttl)
+        return True
+
+    # -- writing --
+
+    def record_success(self, node_id: str, *, started_at: float, health: NodeHealth,
+                       services: list[ServiceSummary], metrics: Metrics | None = None) -> bool:
+        """A good reading of the node. Without `metrics` (an action's refresh) the last known totals are kept."""
+        current = self._get(node_id) or {}
+        now = _now()
+        snapshot = {
+            "id": node_id,
+            "health": health.status,
+            "health_details": health.details,
+            "services": [
+                {"service_id": s.service_id, "enabled": s.enabled, "active_generation": s.active_generation,
+                 "generation_count": s.generation_count}
+                for s in services
+            ],
+            "metrics": current.get("metrics") if metrics is None else {
+                "total_requests": metrics.total_requests,
+                "active_requests": metrics.active_requests,
+                "average_latency_ms": metrics.average_latency_ms,
+                "error_count": metrics.error_count,
+            },
+            "started_at": started_at,
+            "fetched_at": now,
+            "last_success_at": now,
+            "error": "",
+        }
+        return self._put(node_id, snapshot)
+
+    def record_failure(self, node_id: str, *, started_at: float, error: str) -> bool:
+        """Keep the last good reading, stamped with this failed attempt and its error (so it shows as stale)."""
+        snapshot = self._get(node_id) or {"id": node_id, "last_success_at": None}
+        snapshot.update({"started_at": started_at, "fetched_at": _now(), "error": error[:500]})
+        return self._put(node_id, snapshot)
+
+    # -- reading --
+
+    def _view(self, node: dict[str, Any], data: dict[str, Any] | None, now: float) -> NodeView:
+        data = data or {}
+        last_success = data.get("last_success_at")
+        error = data.get("error") or ""
+        age = int(now - last_success) if last_success else None
+        return NodeView(
+            id=node["id"],
+            name=node.get("name") or node["id"],
+            health=(data.get("health") or LOADING) if last_success else LOADING,
+            health_details=dict(data.get("health_details") or {}),
+            services=[CachedService(service_id=s.get("service_id", ""), enabled=bool(s.get("enabled")),
+                                    active_generation=s.get("active_generation", ""),
+                                    generation_count=int(s.get("generation_count") or 0))
+                      for s in data.get("services") or [] if isinstance(s, dict)],
+            metrics=data.get("metrics"),
+            fetched_at=_dt(data.get("fetched_at")),
+            last_success_at=_dt(last_success),
+            error=error,
+            age_seconds=age,
+            stale=bool(error) or (age is not None and age > STALE_INTERVALS * self.interval),
+        )
+
+    def all_views(self) -> list[NodeView]:
+        """Every configured node with its snapshot (one Redis round trip), in configuration order. A node without a
+        snapshot yet is `loading`."""
+        nodes = list(settings.API_NODES)
+        keys = [self.node_key(n["id"]) for n in nodes]
+        raw = cache.get_many(keys) if keys else {}
+        now = _now()
+        return [self._view(n, self._load(raw.get(self.node_key(n["id"]))), now) for n in nodes]
+
+    def is_cold(self, views: list[NodeView] | None = None) -> bool:
+        """True while some configured node has no snapshot at all (never sampled since the cache was emptied)."""
+        views = self.all_views() if views is None else views
+        return any(v.fetched_at is None for v in views)
