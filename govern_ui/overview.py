@@ -14,5 +14,5 @@ def summary() -> dict:
     snapshot = SignOffIndex().load()
     if snapshot is None:
         trigger_index_refresh()
-        return {"artifacts": artifacts, "pending_sign_offs": "…"}
+        return {"artifacts": artifacts, "pending_sign_offs": "…", "loading": True}
     return {"artifacts": artifacts, "pending_sign_offs": snapshot.open_step_count()}

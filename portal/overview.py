@@ -36,27 +36,29 @@ class Section:
         return not self.error
 
 
-SECTIONS: dict[str, tuple[str, Callable[[], dict]]] = {
-    "govern": ("Govern", govern_summary),
-    "deployer": ("Project Deployer", deployment_summary),
-    "apinodes": ("API nodes", api_services_summary),
+# (upstream name, summary function, whether to cache the section here). Deployer and API-node summaries already read
+# caches that workers keep; Govern's may call Govern for the artifact list, so its section is cached briefly.
+SECTIONS: dict[str, tuple[str, Callable[[], dict], bool]] = {
+    "govern": ("Govern", govern_summary, True),
+    "deployer": ("Project Deployer", deployment_summary, False),
+    "apinodes": ("API nodes", api_services_summary, False),
 }
 
 
 def _fetch(key: str) -> Section:
-    upstream, fn = SECTIONS[key]
+    upstream, fn, cached_here = SECTIONS[key]
     cache_key = f"overview:{key}"
-    cached = cache.get(cache_key)
-    if cached is not None:
+    if cached_here and (cached := cache.get(cache_key)) is not None:
         return cached
     try:
         section = Section(key, upstream, data=fn(), fetched_at=timezone.now())
     except UpstreamError as exc:
         log.warning("overview: %s", exc)
         section = Section(key, upstream, error=f"{exc.upstream or upstream} {exc.message}", fetched_at=timezone.now())
-    # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down; a section still
-    # loading is kept briefly too, so the numbers appear soon after the workers fill their caches.
-    cache.set(cache_key, section, CACHE_SECONDS if section.ok and not section.data.get("loading") else 5)
+    if cached_here:
+        # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down; a section
+        # still loading is kept briefly, so the numbers appear soon after the workers fill their caches.
+        cache.set(cache_key, section, CACHE_SECONDS if section.ok and not section.data.get("loading") else 5)
     return section
 
 
