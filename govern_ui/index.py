@@ -55,6 +55,7 @@ class ArtifactEntry:
     modified_on: int | None
     modified_by: str
     steps: tuple[IndexedStep, ...]
+    detail_at: float | None = None  # epoch seconds when modified_on/by were read from GET /artifacts/{id}
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def build_entry(
     modified_on: int | None,
     modified_by: str,
     sign_offs: list[SignOff],
+    detail_at: float | None = None,
 ) -> ArtifactEntry:
     """An artifact's index entry from its sign-offs (in workflow order)."""
     steps = []
@@ -100,7 +102,7 @@ def build_entry(
             )
         if times:
             since = max([*times, since or 0])
-    return ArtifactEntry(name, blueprint_id, modified_on, modified_by, tuple(steps))
+    return ArtifactEntry(name, blueprint_id, modified_on, modified_by, tuple(steps), detail_at)
 
 
 class SignOffIndex:
@@ -200,6 +202,7 @@ class SignOffIndex:
                             [s.step_id, s.step_name, s.status, s.delegated_to, sorted(s.reviewers), s.waiting_since]
                             for s in entry.steps
                         ],
+                        entry.detail_at,
                     ]
                     for art_id, entry in snapshot.artifacts.items()
                 },
@@ -211,7 +214,7 @@ class SignOffIndex:
     def _decode(raw: str) -> IndexSnapshot:
         data = json.loads(raw)
         artifacts = {}
-        for art_id, (name, bp_id, modified_on, modified_by, steps) in data["artifacts"].items():
+        for art_id, (name, bp_id, modified_on, modified_by, steps, *rest) in data["artifacts"].items():
             artifacts[art_id] = ArtifactEntry(
                 name,
                 bp_id,
@@ -221,5 +224,6 @@ class SignOffIndex:
                     IndexedStep(art_id, name, bp_id, sid, sname, status, deleg, frozenset(revs), since)
                     for sid, sname, status, deleg, revs, since in steps
                 ),
+                rest[0] if rest else None,  # entries written before detail_at existed have none
             )
         return IndexSnapshot(built_at=data["built_at"], artifacts=artifacts)

@@ -288,6 +288,9 @@ GOVERN_DIRECTORY_CACHE_SECONDS = envint("GOVERN_DIRECTORY_CACHE_SECONDS", 300)
 # The sign-off index (my queue, the nav badge): refreshed by beat every N seconds, kept for TTL seconds.
 GOVERN_INDEX_REFRESH_SECONDS = envint("GOVERN_INDEX_REFRESH_SECONDS", 60)
 GOVERN_INDEX_TTL_SECONDS = envint("GOVERN_INDEX_TTL_SECONDS", 900)
+# A rebuild re-reads an artifact (for its "modified" date) at most every N seconds, unless its open steps changed;
+# otherwise it reads only the artifact's sign-offs: one Govern call per artifact instead of two.
+GOVERN_INDEX_DETAIL_SECONDS = envint("GOVERN_INDEX_DETAIL_SECONDS", 900)
 # Parallel Govern calls while the index is rebuilt.
 GOVERN_INDEX_CONCURRENCY = envint("GOVERN_INDEX_CONCURRENCY", 8)
 # Pending review actions: the sweeper runs every N seconds; retries back off from BASE up to MAX seconds.
