@@ -36,29 +36,31 @@ class Section:
         return not self.error
 
 
-# (upstream name, summary function, whether to cache the section here). Deployer and API-node summaries already read
-# caches that workers keep; Govern's may call Govern for the artifact list, so its section is cached briefly.
-SECTIONS: dict[str, tuple[str, Callable[[], dict], bool]] = {
-    "govern": ("Govern", govern_summary, True),
-    "deployer": ("Project Deployer", deployment_summary, False),
-    "apinodes": ("API nodes", api_services_summary, False),
+# (upstream name, summary function, seconds the section is kept here). Deployer and API-node summaries read caches
+# that workers keep, but counting thousands of snapshots on every view of every screen adds up: a few seconds here
+# makes a hundred screens cost one count. Govern's may call Govern for the artifact list, so it is kept longer.
+SECTIONS: dict[str, tuple[str, Callable[[], dict], int]] = {
+    "govern": ("Govern", govern_summary, CACHE_SECONDS),
+    "deployer": ("Project Deployer", deployment_summary, 5),
+    "apinodes": ("API nodes", api_services_summary, 5),
 }
+LOADING_OR_FAILED_SECONDS = 5
 
 
 def _fetch(key: str) -> Section:
-    upstream, fn, cached_here = SECTIONS[key]
+    upstream, fn, keep_seconds = SECTIONS[key]
     cache_key = f"overview:{key}"
-    if cached_here and (cached := cache.get(cache_key)) is not None:
+    if (cached := cache.get(cache_key)) is not None:
         return cached
     try:
         section = Section(key, upstream, data=fn(), fetched_at=timezone.now())
     except UpstreamError as exc:
         log.warning("overview: %s", exc)
         section = Section(key, upstream, error=f"{exc.upstream or upstream} {exc.message}", fetched_at=timezone.now())
-    if cached_here:
-        # Failures are cached too, briefly, so a hundred screens do not hammer an upstream that is down; a section
-        # still loading is kept briefly, so the numbers appear soon after the workers fill their caches.
-        cache.set(cache_key, section, CACHE_SECONDS if section.ok and not section.data.get("loading") else 5)
+    # Failures are kept too, briefly, so a hundred screens do not hammer an upstream that is down; a section still
+    # loading is kept briefly, so the numbers appear soon after the workers fill their caches.
+    current = section.ok and not section.data.get("loading")
+    cache.set(cache_key, section, keep_seconds if current else min(keep_seconds, LOADING_OR_FAILED_SECONDS))
     return section
 
 
