@@ -29,6 +29,7 @@ class DeploymentListView(APIView):
     permission_classes = [Readers]
 
     @extend_schema(
+        operation_id="deployments_list",
         summary="Deployments with their cached status",
         description="Read from the status cache only; never calls the Deployer. On a cold cache `loading` is true and "
                     "one refresh is requested.",
