@@ -15,31 +15,21 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from deployer_ui.apinode_client import Metrics, NodeHealth, ServiceSummary
+from deployer_ui.freshness import LOADING, Freshness
+from deployer_ui.freshness import now as _now
+from portal.cachelock import AskOnce, CacheLock
 
 log = logging.getLogger(__name__)
 
 VERSION = "v1"
 PREFIX = f"apinodes:{VERSION}"
-STALE_INTERVALS = 3
-LOADING = "LOADING"
-
-
-def _now() -> float:
-    return time.time()
-
-
-def _dt(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
 
 
 @dataclass(frozen=True)
@@ -53,39 +43,19 @@ class CachedService:
 
 
 @dataclass
-class NodeView:
-    """One node's cached status as a page shows it: with its age and whether it is stale."""
+class NodeView(Freshness):
+    """One node's cached status as a page shows it: with its age and whether it is stale (see `Freshness`)."""
 
     id: str
     name: str
-    health: str = LOADING
     health_details: dict[str, Any] = field(default_factory=dict)
     services: list[CachedService] = field(default_factory=list)
     metrics: dict[str, Any] | None = None
-    fetched_at: datetime | None = None
-    last_success_at: datetime | None = None
-    error: str = ""
-    age_seconds: int | None = None
-    stale: bool = False
-
-    @property
-    def loading(self) -> bool:
-        """Nothing was ever read from this node (cold cache, or every sampling so far failed)."""
-        return self.last_success_at is None
 
     @property
     def failed(self) -> bool:
         """The last sampling of this node failed."""
         return bool(self.error)
-
-    @property
-    def health_class(self) -> str:
-        return "loading" if self.loading else self.health.lower()
-
-    @property
-    def since(self) -> datetime | None:
-        """When the shown status was last known good (what "since hh:mm" names on a stale node)."""
-        return self.last_success_at
 
     @property
     def enabled_count(self) -> int:
@@ -114,30 +84,32 @@ class NodeStatusCache:
 
     # -- the sampling lock --
 
+    def lock(self) -> CacheLock:
+        return CacheLock(self.LOCK, self.lock_ttl)
+
     def acquire_lock(self) -> str | None:
-        """A token if this caller now holds the sampling lock, else None. Atomic (`cache.add`)."""
-        token = uuid.uuid4().hex
-        return token if cache.add(self.LOCK, token, self.lock_ttl) else None
+        """A token if this caller now holds the sampling lock, else None."""
+        return self.lock().acquire()
 
     def renew_lock(self, token: str) -> bool:
-        if cache.get(self.LOCK) != token:
-            return False
-        return bool(cache.touch(self.LOCK, self.lock_ttl))
+        return self.lock().renew(token)
 
     def release_lock(self, token: str) -> None:
-        # Not atomic with the check; the window only matters if our lock expired mid-sampling, which renewals prevent.
-        if cache.get(self.LOCK) == token:
-            cache.delete(self.LOCK)
+        self.lock().release(token)
 
     def sampling_running(self) -> bool:
-        return cache.get(self.LOCK) is not None
+        return self.lock().held()
+
+    @property
+    def asked(self) -> AskOnce:
+        """Set by the first caller since the last sampling finished: that caller enqueues the sampling."""
+        return AskOnce(self.ASKED, max(10, self.interval))
 
     def ask_sampling_once(self) -> bool:
-        """True for the first caller since the last sampling finished: that caller enqueues the sampling."""
-        return bool(cache.add(self.ASKED, 1, max(10, self.interval)))
+        return self.asked.ask()
 
     def clear_sampling_asked(self) -> None:
-        cache.delete(self.ASKED)
+        self.asked.clear()
 
     # -- serialisation --
 
@@ -206,24 +178,17 @@ class NodeStatusCache:
 
     def _view(self, node: dict[str, Any], data: dict[str, Any] | None, now: float) -> NodeView:
         data = data or {}
-        last_success = data.get("last_success_at")
-        error = data.get("error") or ""
-        age = int(now - last_success) if last_success else None
         return NodeView(
             id=node["id"],
             name=node.get("name") or node["id"],
-            health=(data.get("health") or LOADING) if last_success else LOADING,
+            health=(data.get("health") or LOADING) if data.get("last_success_at") else LOADING,
             health_details=dict(data.get("health_details") or {}),
             services=[CachedService(service_id=s.get("service_id", ""), enabled=bool(s.get("enabled")),
                                     active_generation=s.get("active_generation", ""),
                                     generation_count=int(s.get("generation_count") or 0))
                       for s in data.get("services") or [] if isinstance(s, dict)],
             metrics=data.get("metrics"),
-            fetched_at=_dt(data.get("fetched_at")),
-            last_success_at=_dt(last_success),
-            error=error,
-            age_seconds=age,
-            stale=bool(error) or (age is not None and age > STALE_INTERVALS * self.interval),
+            **NodeView.fields_from(data, self.interval, now),
         )
 
     def all_views(self) -> list[NodeView]:

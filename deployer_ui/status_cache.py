@@ -15,29 +15,21 @@ dicts (no pickled classes), so a deploy of new code never meets an unreadable ca
 
 from __future__ import annotations
 
-import time
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 
 from deployer_ui.client import Deployment, DeploymentStatus
+from deployer_ui.freshness import LOADING, Freshness
+from deployer_ui.freshness import now as _now
+from deployer_ui.freshness import to_datetime as _dt
+from portal.cachelock import AskOnce, CacheLock
 
 VERSION = "v1"
 PREFIX = f"deployer:{VERSION}"
-STALE_INTERVALS = 3
-LOADING = "LOADING"
-
-
-def _now() -> float:
-    return time.time()
-
-
-def _dt(epoch: float | None) -> datetime | None:
-    return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
 
 
 def deployment_fields(deployment: Deployment) -> dict[str, Any]:
@@ -66,8 +58,8 @@ def status_fields(status: DeploymentStatus) -> dict[str, Any]:
 
 
 @dataclass
-class StatusView:
-    """One deployment's cached status as a page shows it: with its age and whether it is stale."""
+class StatusView(Freshness):
+    """One deployment's cached status as a page shows it: with its age and whether it is stale (see `Freshness`)."""
 
     id: str
     infra_id: str = ""
@@ -76,29 +68,10 @@ class StatusView:
     project_name: str = ""
     bundle_id: str = ""
     deployed_project_key: str = ""
-    health: str = LOADING
     health_messages: list[dict[str, str]] = field(default_factory=list)
     monitoring: dict[str, list[str]] = field(default_factory=dict)
     has_scenarios: bool = False
     has_active_scenarios: bool = False
-    fetched_at: datetime | None = None
-    last_success_at: datetime | None = None
-    error: str = ""
-    age_seconds: int | None = None
-    stale: bool = False
-
-    @property
-    def loading(self) -> bool:
-        return self.last_success_at is None
-
-    @property
-    def health_class(self) -> str:
-        return "loading" if self.loading else self.health.lower()
-
-    @property
-    def since(self) -> datetime | None:
-        """When the shown status was last known good (what "since hh:mm" names on a stale tile)."""
-        return self.last_success_at
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,32 +137,33 @@ class StatusCache:
 
     # -- the refresh lock --
 
+    def lock(self, key: str | None = None) -> CacheLock:
+        """The refresh lock, or with `key` (see `one_lock_key`) the lock of one deployment's re-read."""
+        return CacheLock(key or self.LOCK, self.lock_ttl)
+
     def acquire_lock(self, key: str | None = None) -> str | None:
-        """A token if this caller now holds the (refresh) lock, else None. Atomic (`cache.add`)."""
-        token = uuid.uuid4().hex
-        return token if cache.add(key or self.LOCK, token, self.lock_ttl) else None
+        """A token if this caller now holds the (refresh) lock, else None."""
+        return self.lock(key).acquire()
 
     def renew_lock(self, token: str, key: str | None = None) -> bool:
-        key = key or self.LOCK
-        if cache.get(key) != token:
-            return False
-        return bool(cache.touch(key, self.lock_ttl))
+        return self.lock(key).renew(token)
 
     def release_lock(self, token: str, key: str | None = None) -> None:
-        # Not atomic with the check; the window only matters if our lock expired mid-refresh, which renewals prevent.
-        key = key or self.LOCK
-        if cache.get(key) == token:
-            cache.delete(key)
+        self.lock(key).release(token)
 
     def refresh_running(self) -> bool:
-        return cache.get(self.LOCK) is not None
+        return self.lock().held()
+
+    @property
+    def asked(self) -> AskOnce:
+        """Set by the first caller since the last refresh finished: that caller enqueues the refresh."""
+        return AskOnce(self.ASKED, max(10, self.interval))
 
     def ask_refresh_once(self) -> bool:
-        """True for the first caller since the last refresh finished: that caller enqueues the refresh."""
-        return bool(cache.add(self.ASKED, 1, max(10, self.interval)))
+        return self.asked.ask()
 
     def clear_refresh_asked(self) -> None:
-        cache.delete(self.ASKED)
+        self.asked.clear()
 
     # -- writing --
 
@@ -283,10 +257,6 @@ class StatusCache:
     def _view(self, deployment_id: str, base: dict[str, Any], snapshot: dict[str, Any] | None, now: float
               ) -> StatusView:
         data = {**base, **(snapshot or {})}
-        last_success = data.get("last_success_at")
-        error = data.get("error") or ""
-        age = int(now - last_success) if last_success else None
-        stale = bool(error) or (age is not None and age > STALE_INTERVALS * self.interval)
         return StatusView(
             id=deployment_id,
             infra_id=data.get("infra_id", ""),
@@ -295,16 +265,12 @@ class StatusCache:
             project_name=data.get("project_name", ""),
             bundle_id=data.get("bundle_id", ""),
             deployed_project_key=data.get("deployed_project_key", ""),
-            health=data.get("health", LOADING) if last_success else LOADING,
+            health=data.get("health", LOADING) if data.get("last_success_at") else LOADING,
             health_messages=list(data.get("health_messages") or []),
             monitoring=dict(data.get("monitoring") or {}),
             has_scenarios=bool(data.get("has_scenarios")),
             has_active_scenarios=bool(data.get("has_active_scenarios")),
-            fetched_at=_dt(data.get("fetched_at")),
-            last_success_at=_dt(last_success),
-            error=error,
-            age_seconds=age,
-            stale=stale,
+            **StatusView.fields_from(data, self.interval, now),
         )
 
     def all_views(self) -> list[StatusView] | None:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from govern_ui.client import OPEN_STATUSES, SignOff
+from portal.cachelock import AskOnce, CacheLock
 
 _PORTAL_PREFIX = re.compile(r"^\[via portal: ([^\]]+)\]")
 
@@ -116,6 +117,7 @@ class SignOffIndex:
     STAMP_KEY = "govern:signoff-index:v1:stamp"
     LOCK_KEY = "govern:signoff-index:v1:lock"
     REQUESTED_KEY = "govern:signoff-index:v1:requested"
+    REQUEST_TTL = 60
 
     _memo_lock = threading.Lock()
     _memo: tuple[str, IndexSnapshot] | None = None
@@ -170,20 +172,18 @@ class SignOffIndex:
     # -- refresh coordination --------------------------------------------------------------------------------------
 
     def acquire_lock(self, ttl: int) -> str | None:
-        """An atomic lock (cache.add) so only one rebuild runs; returns its token, or None when it is held."""
-        token = secrets.token_hex(8)
-        return token if cache.add(self.LOCK_KEY, token, ttl) else None
+        """A lock so only one rebuild runs; returns its token, or None when it is held."""
+        return CacheLock(self.LOCK_KEY, ttl).acquire()
 
     def release_lock(self, token: str) -> None:
-        if cache.get(self.LOCK_KEY) == token:
-            cache.delete(self.LOCK_KEY)
+        CacheLock(self.LOCK_KEY).release(token)
 
-    def request_refresh(self, ttl: int = 60) -> bool:
+    def request_refresh(self, ttl: int = REQUEST_TTL) -> bool:
         """True for the first caller within `ttl` seconds, so a cold cache triggers one rebuild, not one per view."""
-        return bool(cache.add(self.REQUESTED_KEY, 1, ttl))
+        return AskOnce(self.REQUESTED_KEY, ttl).ask()
 
     def refresh_done(self) -> None:
-        cache.delete(self.REQUESTED_KEY)
+        AskOnce(self.REQUESTED_KEY, self.REQUEST_TTL).clear()
 
     # -- serialisation ---------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import socket
@@ -18,14 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_run_of_ports(count: int) -> int:
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + count >= 65000:
-            continue
+    """A run of `count` free ports below the kernel's ephemeral range, so that no outgoing connection (the suite makes
+    thousands) can take one between this check and the demo binding it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(10_000, low - count)
+        socks = []
         try:
-            socks = []
             for port in range(base, base + count):
                 s = socket.socket()
                 socks.append(s)
