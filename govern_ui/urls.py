@@ -1,6 +1,7 @@
 from django.urls import path
 
 from govern_ui import views
+from portal import converters  # noqa: F401 - registers the "uid" path converter
 
 app_name = "govern_ui"
 
@@ -8,17 +9,17 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("queue/", views.queue, name="queue"),
     path("blueprints/", views.blueprint_list, name="blueprint_list"),
-    path("blueprints/<str:blueprint_id>/", views.blueprint_detail, name="blueprint_detail"),
+    path("blueprints/<uid:blueprint_id>/", views.blueprint_detail, name="blueprint_detail"),
     path(
-        "blueprints/<str:blueprint_id>/versions/<str:version_id>/",
+        "blueprints/<uid:blueprint_id>/versions/<uid:version_id>/",
         views.version_detail,
         name="version_detail",
     ),
     path("artifacts/", views.artifact_list, name="artifact_list"),
-    path("artifacts/<str:artifact_id>/", views.artifact_detail, name="artifact_detail"),
-    path("artifacts/<str:artifact_id>/steps/<str:step_id>/", views.step_detail, name="step_detail"),
+    path("artifacts/<uid:artifact_id>/", views.artifact_detail, name="artifact_detail"),
+    path("artifacts/<uid:artifact_id>/steps/<uid:step_id>/", views.step_detail, name="step_detail"),
     path(
-        "artifacts/<str:artifact_id>/steps/<str:step_id>/<str:kind>/",
+        "artifacts/<uid:artifact_id>/steps/<uid:step_id>/<uid:kind>/",
         views.step_action,
         name="step_action",
     ),

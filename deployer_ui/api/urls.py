@@ -1,6 +1,7 @@
 from django.urls import path
 
 from deployer_ui.api import views
+from portal import converters  # noqa: F401 - registers the "uid" path converter
 
 app_name = "deployer_ui_api"
 urlpatterns = [
@@ -8,5 +9,5 @@ urlpatterns = [
     path("updates/", views.UpdateListView.as_view(), name="updates"),
     path("updates/<int:pk>/", views.UpdateDetailView.as_view(), name="update"),
     path("updates/<int:pk>/abort/", views.UpdateAbortView.as_view(), name="update_abort"),
-    path("<str:deployment_id>/", views.DeploymentDetailView.as_view(), name="deployment"),
+    path("<uid:deployment_id>/", views.DeploymentDetailView.as_view(), name="deployment"),
 ]
