@@ -12,8 +12,8 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 
-from portal.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts, whole_number
-from portal.upstream import UpstreamClient, UpstreamNotFound, cached_client, client_options
+from portal.lib.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts, whole_number
+from portal.lib.upstream import UpstreamClient, UpstreamNotFound, cached_client, client_options
 
 NODE_HEALTH_VALUES = ("HEALTHY", "DEGRADED", "UNHEALTHY")
 
@@ -111,7 +111,7 @@ class NodeHealth:
 
 
 class ApiNodeClient(UpstreamClient):
-    """Every API node admin operation, for one node. Methods return dataclasses; errors are `portal.upstream` errors."""
+    """Every API node admin operation, for one node. Methods return dataclasses; errors are `UpstreamError`s."""
 
     SVC = "/services/{serviceId}"
     GEN = "/services/{serviceId}/generations/{generationId}"

@@ -1,7 +1,7 @@
 """Client for the DSS Project Deployer and long-running tasks (contract: sandbox/contracts/dss-deployer.openapi.yaml).
 
 One method per contract operation (26). Methods return frozen dataclasses parsed defensively: a body that is not the
-shape the contract promises raises `UpstreamBadResponse`; other failures are the `portal.upstream` errors.
+shape the contract promises raises `UpstreamBadResponse`; other failures are the `portal.lib.upstream` errors.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import Any
 
 from django.conf import settings
 
-from portal.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts
-from portal.upstream import UpstreamClient, cached_client, client_options
+from portal.lib.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts
+from portal.lib.upstream import UpstreamClient, cached_client, client_options
 
 HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 MONITORING_KEYS = ("failed", "warning", "successful", "aborted", "running")
@@ -463,7 +463,7 @@ class InfraSettings:
 
 
 class DeployerClient(UpstreamClient):
-    """Every Project Deployer and futures operation. Methods return dataclasses; errors are `portal.upstream` errors
+    """Every Project Deployer and futures operation. Methods return dataclasses; errors are `portal.lib.upstream` errors
     (`UpstreamNotFound` for an unknown id, `UpstreamRefused` when the Deployer says no, `UpstreamBadResponse` for a
     body off its contract)."""
 

@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from deployer_ui.apinode_client import Metrics, NodeHealth, ServiceSummary
-from deployer_ui.freshness import LOADING, Freshness
-from deployer_ui.freshness import now as _now
-from portal.cachelock import AskOnce, CacheLock
+from portal.lib.freshness import LOADING, Freshness
+from portal.lib.freshness import now as _now
+from portal.lib.locks import AskOnce, CacheLock
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from deployer_ui.apinode_client import ApiNodeClient, Metrics, NodeHealth, Servi
 from deployer_ui.models import ApiNodeSample
 from deployer_ui.node_cache import NodeStatusCache
 from deployer_ui.refresh import describe
-from portal.upstream import UpstreamError
+from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from deployer_ui.node_cache import NodeStatusCache
 from deployer_ui.services import deployment_summary_from_cache, request_sampling_if_cold
-from portal.upstream import UpstreamUnavailable
+from portal.lib.upstream import UpstreamUnavailable
 
 
 def deployment_summary() -> dict:

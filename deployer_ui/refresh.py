@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 
 from deployer_ui.client import UPSTREAM_NAME, Deployment, get_client
-from deployer_ui.ratelimit import bucket_for
 from deployer_ui.status_cache import StatusCache
-from portal.upstream import UpstreamError, UpstreamNotFound
+from portal.lib.ratelimit import bucket_for
+from portal.lib.upstream import UpstreamError, UpstreamNotFound
 
 log = logging.getLogger(__name__)
 

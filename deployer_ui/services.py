@@ -22,10 +22,10 @@ from deployer_ui.models import ApiNodeSample, DeploymentUpdate
 from deployer_ui.node_cache import NodeStatusCache, NodeView
 from deployer_ui.node_sampling import refresh_node, sample_all
 from deployer_ui.refresh import describe, refresh_one
-from deployer_ui.sparkline import sparkline
 from deployer_ui.status_cache import LOADING, Cycle, StatusCache, StatusView
 from portal.audit.service import record
-from portal.upstream import UpstreamBadResponse, UpstreamError, UpstreamNotFound, UpstreamUnavailable
+from portal.lib.sparkline import sparkline
+from portal.lib.upstream import UpstreamBadResponse, UpstreamError, UpstreamNotFound, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 

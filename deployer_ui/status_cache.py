@@ -23,10 +23,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from deployer_ui.client import Deployment, DeploymentStatus
-from deployer_ui.freshness import LOADING, Freshness
-from deployer_ui.freshness import now as _now
-from deployer_ui.freshness import to_datetime as _dt
-from portal.cachelock import AskOnce, CacheLock
+from portal.lib.freshness import LOADING, Freshness
+from portal.lib.freshness import now as _now
+from portal.lib.freshness import to_datetime as _dt
+from portal.lib.locks import AskOnce, CacheLock
 
 VERSION = "v1"
 PREFIX = f"deployer:{VERSION}"

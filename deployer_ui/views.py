@@ -14,8 +14,8 @@ from deployer_ui.client import get_client
 from deployer_ui.forms import BundleForm, ConfirmForm, DashboardFilterForm, GenerationForm
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.refresh import describe
+from portal.lib.upstream import UpstreamError, UpstreamNotFound
 from portal.roles import ADMIN, ALL_ROLES, OPERATOR, has_role, role_required
-from portal.upstream import UpstreamError, UpstreamNotFound
 
 READERS = ALL_ROLES
 ACTORS = (OPERATOR, ADMIN)

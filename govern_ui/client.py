@@ -1,7 +1,7 @@
 """Client for the Dataiku Govern public REST API (contract: sandbox/contracts/govern.openapi.yaml).
 
 One method per operation of the contract. Every method returns frozen dataclasses (or None for the operations the
-contract answers without a body) and raises a `portal.upstream.UpstreamError` subclass; a body that does not have the
+contract answers without a body) and raises an `UpstreamError` subclass; a body that does not have the
 shape the contract promises raises `UpstreamBadResponse` instead of leaking a KeyError or TypeError to a page.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from django.conf import settings
 
-from portal.parsing import Parser
-from portal.upstream import UpstreamClient, cached_client, client_options
+from portal.lib.parsing import Parser
+from portal.lib.upstream import UpstreamClient, cached_client, client_options
 
 UPSTREAM = "Govern"
 DECIDED_STATUSES = frozenset({"APPROVED", "REJECTED"})
@@ -344,7 +344,7 @@ def _drop_none(body: dict[str, Any]) -> dict[str, Any]:
 
 
 class GovernClient(UpstreamClient):
-    """Every operation of the Govern API. Methods return dataclasses; errors are `portal.upstream` errors."""
+    """Every operation of the Govern API. Methods return dataclasses; errors are `portal.lib.upstream` errors."""
 
     # Blueprints
 

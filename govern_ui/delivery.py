@@ -18,7 +18,7 @@ from django.utils import timezone
 from govern_ui.client import GovernClient, get_client
 from govern_ui.models import ReviewAction, attribution
 from portal.audit import service as audit
-from portal.upstream import UpstreamError
+from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from govern_ui.client import OPEN_STATUSES, SignOff
-from portal.cachelock import AskOnce, CacheLock
+from portal.lib.locks import AskOnce, CacheLock
 
 _PORTAL_PREFIX = re.compile(r"^\[via portal: ([^\]]+)\]")
 

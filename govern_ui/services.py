@@ -34,9 +34,9 @@ from govern_ui.client import (
 from govern_ui.index import ArtifactEntry, IndexedStep, IndexSnapshot, SignOffIndex, build_entry, reviewers_of
 from govern_ui.models import ReviewAction
 from portal.audit import service as audit
+from portal.lib.upstream import UpstreamError, UpstreamNotFound
 from portal.models import govern_login_of
 from portal.roles import ADMIN, AUDITOR, REVIEWER, has_role
-from portal.upstream import UpstreamError, UpstreamNotFound
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import logging
 from celery import shared_task
 
 from govern_ui import delivery, services
-from portal.upstream import UpstreamError
+from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from govern_ui import catalog, services
 from govern_ui.forms import FORMS, ArtifactFilterForm
 from govern_ui.models import ReviewAction
+from portal.lib.upstream import UpstreamError
 from portal.models import govern_login_of
 from portal.roles import ALL_ROLES, REVIEWER, has_role, role_required
-from portal.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from portal.upstream import UpstreamError
+from portal.lib.upstream import UpstreamError
 
 _STATUS = {
     "not_found": status.HTTP_404_NOT_FOUND,

@@ -5,6 +5,8 @@ import os
 
 from celery import Celery
 
+from portal import tasknames
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
@@ -21,32 +23,32 @@ def _beat_schedule() -> dict:
     index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
     return {
         "refresh-deployment-status": {
-            "task": "deployer_ui.tasks.refresh_deployments",
+            "task": tasknames.REFRESH_DEPLOYMENTS,
             "schedule": refresh,
             "options": {"expires": refresh},
         },
         "sample-api-nodes": {
-            "task": "deployer_ui.tasks.sample_api_nodes",
+            "task": tasknames.SAMPLE_API_NODES,
             "schedule": node_sample,
             "options": {"expires": node_sample},
         },
         "resume-update-polls": {
-            "task": "deployer_ui.tasks.resume_update_polls",
+            "task": tasknames.RESUME_UPDATE_POLLS,
             "schedule": 60.0,
             "options": {"expires": 60.0},
         },
         "prune-api-node-samples": {
-            "task": "deployer_ui.tasks.prune_api_node_samples",
+            "task": tasknames.PRUNE_API_NODE_SAMPLES,
             "schedule": 3600.0,
             "options": {"expires": 3600.0},
         },
         "deliver-pending-review-actions": {
-            "task": "govern_ui.tasks.deliver_pending_actions",
+            "task": tasknames.DELIVER_PENDING_ACTIONS,
             "schedule": sweep,
             "options": {"expires": sweep},
         },
         "refresh-signoff-index": {
-            "task": "govern_ui.tasks.refresh_signoff_index",
+            "task": tasknames.REFRESH_SIGNOFF_INDEX,
             "schedule": index_refresh,
             "options": {"expires": index_refresh},
         },

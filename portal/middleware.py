@@ -6,7 +6,7 @@ import logging
 
 from django.shortcuts import render
 
-from portal.upstream import UpstreamError, UpstreamNotFound
+from portal.lib.upstream import UpstreamError, UpstreamNotFound
 
 log = logging.getLogger(__name__)
 

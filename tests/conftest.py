@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from portal import embedded_redis, upstream
+from portal import embedded_redis
+from portal.lib import upstream
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -68,7 +68,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from portal import embedded_redis, upstream
+    from portal import embedded_redis
+    from portal.lib import upstream
     from tests.sandbox_process import SandboxProcess
 
     redis_proc = None

@@ -11,7 +11,7 @@ import pytest
 
 from deployer_ui import apinode_client
 from deployer_ui.client import Future, get_client
-from portal.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
+from portal.lib.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
 from tests.contract import spec_operations
 
 DSS_METHODS = {

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from deployer_ui import services
 from deployer_ui.models import DeploymentUpdate
-from deployer_ui.ratelimit import TokenBucket
 from deployer_ui.refresh import refresh_all
-from deployer_ui.sparkline import sparkline
 from deployer_ui.status_cache import StatusCache
+from portal.lib.ratelimit import TokenBucket
+from portal.lib.sparkline import sparkline
 
 STATUS_CALL = "GET /project-deployer/deployments/{deploymentId}/status"
 

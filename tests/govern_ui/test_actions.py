@@ -8,8 +8,8 @@ from django.test import Client
 from govern_ui.client import get_client
 from govern_ui.models import ReviewAction
 from govern_ui.tasks import deliver_pending_actions
-from portal import upstream
 from portal.audit.models import AuditEvent
+from portal.lib import upstream
 from tests.govern_ui.helpers import (
     DELEGATE_OP,
     action_url,

@@ -20,8 +20,8 @@ from govern_ui.client import (
     SignOffReview,
     get_client,
 )
-from portal import upstream
-from portal.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, encode_segment
+from portal.lib import upstream
+from portal.lib.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, encode_segment
 from tests.contract import spec_operations
 
 

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from portal.upstream import UpstreamClient
+from portal.lib.upstream import UpstreamClient
 
 
 def _sandbox_counts(sandbox):

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portal.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts, whole_number
-from portal.upstream import UpstreamBadResponse
+from portal.lib.parsing import Parser, ms_to_datetime, number, opt_list, opt_obj, text, texts, whole_number
+from portal.lib.upstream import UpstreamBadResponse
 
 P = Parser("Testing")
 

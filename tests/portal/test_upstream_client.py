@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from portal.upstream import (
+from portal.lib.upstream import (
     UpstreamAuthError,
     UpstreamBadResponse,
     UpstreamClient,

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from portal.upstream import UpstreamBadResponse
+from portal.lib.upstream import UpstreamBadResponse
 
 T = TypeVar("T")
 

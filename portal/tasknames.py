@@ -1,0 +1,14 @@
+"""Every Celery task name, shared by the apps' `tasks.py`, their `enqueue.py` and the beat schedule in
+`portal/celery.py`, so the schedule never imports a feature app and a renamed task cannot drift."""
+
+# Deployer and API nodes
+REFRESH_DEPLOYMENTS = "deployer_ui.tasks.refresh_deployments"
+POLL_UPDATE = "deployer_ui.tasks.poll_update"
+RESUME_UPDATE_POLLS = "deployer_ui.tasks.resume_update_polls"
+SAMPLE_API_NODES = "deployer_ui.tasks.sample_api_nodes"
+PRUNE_API_NODE_SAMPLES = "deployer_ui.tasks.prune_api_node_samples"
+
+# Govern
+DELIVER_PENDING_ACTIONS = "govern_ui.tasks.deliver_pending_actions"
+DELIVER_ACTION = "govern_ui.tasks.deliver_action"
+REFRESH_SIGNOFF_INDEX = "govern_ui.tasks.refresh_signoff_index"
