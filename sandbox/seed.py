@@ -14,6 +14,13 @@ HOUR_MS = 3_600_000
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '"><img src=x onerror=alert(1)>'
 
+# Facts of the default seed that tests (and the demo's README) rely on: use these names, never the bare values.
+DEFAULT_ARTIFACT_COUNT = 48
+DEFAULT_DEPLOYMENT_COUNT = 14
+FIRST_ARTIFACT = "art-0001"  # a governed model with every field type and open steps
+HOSTILE_ARTIFACT = "art-0007"  # name and fields carry HOSTILE_SCRIPT / HOSTILE_IMG
+FIRST_STEP = "technical-review"  # the first sign-off step of the model blueprint
+
 SIGN_OFF_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "APPROVED", "REJECTED", "DELEGATED")
 HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 

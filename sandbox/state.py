@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sandbox.seed import seed_all
+from sandbox.seed import DEFAULT_ARTIFACT_COUNT, DEFAULT_DEPLOYMENT_COUNT, seed_all
 
 UPSTREAMS = ("govern", "dss", "apinode-a", "apinode-b")
 APINODES = ("apinode-a", "apinode-b")
@@ -41,8 +41,8 @@ class Options:
     base_port: int = 8100
     ports_file: str | None = None
     seed: int = 42
-    artifacts: int = 48
-    deployments: int = 14
+    artifacts: int = DEFAULT_ARTIFACT_COUNT
+    deployments: int = DEFAULT_DEPLOYMENT_COUNT
     future_seconds: float = 6.0
     latency_ms: float = 0.0
     error_rate: float = 0.0
