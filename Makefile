@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-unit lint bench install clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -24,8 +24,12 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+test-unit: install
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
+
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: install
 	$(PY) -m tests.bench.run

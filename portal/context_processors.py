@@ -1,3 +1,5 @@
+"""Template context shared by every page: the signed-in person's role flags."""
+
 from portal.roles import roles_of
 
 

@@ -1,3 +1,5 @@
+"""Per-person settings the portal keeps beside Django's user (the Govern login)."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,3 +1,5 @@
+"""Every new user gets a profile."""
+
 from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver

@@ -1,3 +1,5 @@
+"""The portal's URL map: its own pages, each app's pages and API, the schema and the admin."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path

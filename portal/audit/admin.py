@@ -1,3 +1,5 @@
+"""The audit log in the Django admin (read-only listing)."""
+
 from django.contrib import admin
 
 from portal.audit.models import AuditEvent

@@ -1,3 +1,5 @@
+"""The audit log's model: one row per consequential action."""
+
 from django.conf import settings
 from django.db import models
 

@@ -1,3 +1,5 @@
+"""`manage.py runredis`: the embedded redis-server of the demo, in the foreground."""
+
 import os
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: the role groups and the demo users."""
+
 from django.core.management.base import BaseCommand
 
 from portal.demo import DEMO_PASSWORD, seed_demo_users
