@@ -10,11 +10,12 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import requests
+from django.conf import settings
 from requests.adapters import HTTPAdapter
 
 log = logging.getLogger(__name__)
@@ -302,15 +303,8 @@ def reset_clients() -> None:
         _instances.clear()
 
 
-def iter_clients() -> Iterable[UpstreamClient]:
-    with _lock:
-        return list(_instances.values())
-
-
 def client_options(conf: dict) -> dict[str, Any]:
     """Constructor arguments for an `UpstreamClient` from one upstream's settings dict (GOVERN, DSS, API_NODES[i])."""
-    from django.conf import settings
-
     return {
         "name": conf["name"],
         "base_url": conf["url"],
