@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 
+from sandbox.clock import now_ms
 from sandbox.http import Call, UpstreamApp, bad_request, no_content, not_found
 from sandbox.state import Store
 
@@ -18,11 +19,6 @@ ADMIN_KEY = "apinode-admin-key"
 def authenticate(store: Store, key: str) -> str | None:
     """Both nodes share one admin key."""
     return "admin" if key == ADMIN_KEY else None
-
-
-def now_ms() -> int:
-    """Current time in epoch milliseconds."""
-    return int(time.time() * 1000)
 
 
 def _node(call: Call) -> dict:

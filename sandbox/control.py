@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
@@ -11,10 +12,7 @@ from werkzeug.wrappers import Request
 
 from sandbox import govern
 from sandbox.http import ApiError, bad_request, json_response
-from sandbox.state import UPSTREAMS
-
-if TYPE_CHECKING:
-    from sandbox.server import Sandbox
+from sandbox.state import UPSTREAMS, Store
 
 PREFIX = "/__sandbox__"
 KNOB_TYPES = {"latency_ms": (int, float), "error_rate": (int, float), "down": (bool,), "garbage": (bool,)}
@@ -45,10 +43,22 @@ def _typed(body: dict, types: dict, ignore: tuple = ()) -> dict:
     return {key: value for key, value in body.items() if key in types}
 
 
+class Controlled(Protocol):
+    """What the control API drives (``sandbox.server.Sandbox``, which imports this module, not the reverse)."""
+
+    store: Store
+
+    def reset(self, seed: int | None = None, artifacts: int | None = None, deployments: int | None = None) -> None:
+        """Re-seed and bring every listener back up."""
+
+    def set_knobs(self, targets: Iterable[str], changes: dict) -> None:
+        """Apply knob changes."""
+
+
 class ControlApp:
     """WSGI app for the control port."""
 
-    def __init__(self, sandbox: Sandbox):
+    def __init__(self, sandbox: Controlled):
         self.sandbox = sandbox
         self.routes = {
             "health": self.health,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from sandbox import apinode, dss, govern
+from sandbox import apinode, deployer, govern
 from sandbox.control import ControlApp
 from sandbox.state import APINODES, UPSTREAMS, Options, Store
 
@@ -65,7 +65,7 @@ class Sandbox:
         apps = {
             "control": ControlApp(self),
             "govern": govern.build_app(self.store),
-            "dss": dss.build_app(self.store),
+            "dss": deployer.build_app(self.store),
             **{node: apinode.build_app(self.store, node) for node in APINODES},
         }
         self.listeners = {
@@ -136,6 +136,6 @@ class Sandbox:
         while not self._stopping.wait(TICK_SECONDS):
             try:
                 with self.store.lock:
-                    dss.tick(self.store)
+                    deployer.tick(self.store)
             except Exception:  # keep time moving for the other futures; the traceback is logged
                 log.exception("sandbox: tick failed")

@@ -1,4 +1,4 @@
-"""DSS long-running tasks (futures) for deployment updates, running in wall time.
+"""Deployer long-running tasks (futures) for deployment updates, running in wall time.
 
 A future's progress is derived from elapsed time whenever it is read; ``advance`` finishes the due ones and
 applies their outcome to the deployment. Callers hold the store lock.
@@ -10,17 +10,13 @@ import random
 import string
 import time
 
+from sandbox.clock import now_ms
 from sandbox.seed import health_messages, version_tag
 from sandbox.state import Store
 
 PROGRESS_NAME = "Updating deployment"
 PROGRESS_STEPS = 4
 _ids = random.Random()  # job ids need only be unique, not reproducible
-
-
-def now_ms() -> int:
-    """Current time in epoch milliseconds."""
-    return int(time.time() * 1000)
 
 
 def outcome_for(deployment_id: str) -> str:
