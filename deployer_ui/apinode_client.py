@@ -1,7 +1,9 @@
 """Client for the API node administration API (contract: sandbox/contracts/apinode-admin.openapi.yaml).
 
-One method per contract operation (17). Frozen dataclasses out; a body off the contract raises `UpstreamBadResponse`.
-Auth key values are never kept in the dataclasses the portal renders: `AuthKey` has no value field at all.
+One method per contract operation (17). Frozen dataclasses out, each parsed by its `from_json` with the node's
+`Parser` (ids and shapes strict, display fields lenient, timestamps as datetimes); a body off the contract raises
+`UpstreamBadResponse`. Auth key values are never kept in the dataclasses the portal renders: `AuthKey` has no value
+field at all.
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ class ServiceSummary:
     active_generation: str
     generation_count: int
 
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> ServiceSummary:
+        data = p.obj(data, "a service")
+        return cls(
+            service_id=p.required_id(data, "serviceId", "a service"),
+            enabled=bool(data.get("enabled")),
+            active_generation=text(data.get("activeGeneration")),
+            generation_count=whole_number(data.get("generationCount")) or 0,
+        )
+
 
 @dataclass(frozen=True)
 class Service:
@@ -49,12 +61,26 @@ class Service:
     generation_count: int
     endpoints: tuple[Endpoint, ...] = ()
 
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> Service:
+        summary = ServiceSummary.from_json(data, p)
+        return cls(**summary.__dict__, endpoints=_endpoints(data.get("endpoints")))
+
 
 @dataclass(frozen=True)
 class GenerationSummary:
     generation_id: str
     active: bool
     created_on: datetime | None
+
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> GenerationSummary:
+        data = p.obj(data, "a generation")
+        return cls(
+            generation_id=p.required_id(data, "generationId", "a generation"),
+            active=bool(data.get("active")),
+            created_on=ms_to_datetime(data.get("createdOn")),
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +91,12 @@ class Generation:
     preloaded: bool = False
     endpoints: tuple[Endpoint, ...] = ()
 
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> Generation:
+        summary = GenerationSummary.from_json(data, p)
+        return cls(**summary.__dict__, preloaded=bool(data.get("preloaded")),
+                   endpoints=_endpoints(data.get("endpoints")))
+
 
 @dataclass(frozen=True)
 class AuthKey:
@@ -74,6 +106,16 @@ class AuthKey:
     label: str
     created_on: datetime | None
     allowed_services: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> AuthKey:
+        data = p.obj(data, "an auth key")
+        return cls(
+            id=p.required_id(data, "id", "an auth key"),
+            label=text(data.get("label")),
+            created_on=ms_to_datetime(data.get("createdOn")),
+            allowed_services=texts(data.get("allowedServices")),
+        )
 
 
 @dataclass(frozen=True)
@@ -99,6 +141,25 @@ class Metrics:
     error_count: int | None
     services: dict[str, ServiceMetrics] = field(default_factory=dict)
 
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> Metrics:
+        data = p.obj(data, "metrics")
+        services = {}
+        for service_id, item in opt_obj(data.get("serviceMetrics")).items():
+            item = opt_obj(item)
+            services[text(service_id)] = ServiceMetrics(
+                request_count=whole_number(item.get("requestCount")),
+                average_latency_ms=number(item.get("averageLatencyMs")),
+                error_count=whole_number(item.get("errorCount")),
+            )
+        return cls(
+            total_requests=whole_number(data.get("totalRequests")),
+            active_requests=whole_number(data.get("activeRequests")),
+            average_latency_ms=number(data.get("averageLatencyMs")),
+            error_count=whole_number(data.get("errorCount")),
+            services=services,
+        )
+
 
 @dataclass(frozen=True)
 class NodeHealth:
@@ -109,9 +170,17 @@ class NodeHealth:
     def ok(self) -> bool:
         return self.status == "HEALTHY"
 
+    @classmethod
+    def from_json(cls, data: Any, p: Parser) -> NodeHealth:
+        data = p.obj(data, "health")
+        status = text(data.get("status")).upper()
+        return cls(status=status if status in NODE_HEALTH_VALUES else "UNHEALTHY",
+                   details=dict(opt_obj(data.get("details"))))
+
 
 class ApiNodeClient(UpstreamClient):
-    """Every API node admin operation, for one node. Methods return dataclasses; errors are `UpstreamError`s."""
+    """Every API node admin operation, for one node. Methods return dataclasses; errors are `UpstreamError`s that
+    name the node."""
 
     SVC = "/services/{serviceId}"
     GEN = "/services/{serviceId}/generations/{generationId}"
@@ -121,53 +190,14 @@ class ApiNodeClient(UpstreamClient):
         self.node_id = node_id
         self._p = Parser(self.name)  # errors name the node
 
-    # -- parsing --
-
-    def _summary(self, data: Any) -> ServiceSummary:
-        data = self._p.obj(data, "a service")
-        return ServiceSummary(
-            service_id=self._p.required_id(data, "serviceId", "a service"),
-            enabled=bool(data.get("enabled")),
-            active_generation=text(data.get("activeGeneration")),
-            generation_count=whole_number(data.get("generationCount")) or 0,
-        )
-
-    def _service(self, data: Any) -> Service:
-        summary = self._summary(data)
-        return Service(**summary.__dict__, endpoints=_endpoints(data.get("endpoints")))
-
-    def _generation_summary(self, data: Any) -> GenerationSummary:
-        data = self._p.obj(data, "a generation")
-        return GenerationSummary(
-            generation_id=self._p.required_id(data, "generationId", "a generation"),
-            active=bool(data.get("active")),
-            created_on=ms_to_datetime(data.get("createdOn")),
-        )
-
-    def _generation(self, data: Any) -> Generation:
-        summary = self._generation_summary(data)
-        return Generation(**summary.__dict__, preloaded=bool(data.get("preloaded")),
-                          endpoints=_endpoints(data.get("endpoints")))
-
-    def _auth_key(self, data: Any) -> AuthKey:
-        data = self._p.obj(data, "an auth key")
-        return AuthKey(
-            id=self._p.required_id(data, "id", "an auth key"),
-            label=text(data.get("label")),
-            created_on=ms_to_datetime(data.get("createdOn")),
-            allowed_services=texts(data.get("allowedServices")),
-        )
-
     # -- services --
 
     def list_services(self) -> list[ServiceSummary]:
-        return [self._summary(item) for item in self._p.array(self.request("GET", "/services"), "services")]
+        body = self._p.array(self.request("GET", "/services"), "services")
+        return [ServiceSummary.from_json(item, self._p) for item in body]
 
     def get_service(self, service_id: str) -> Service:
-        return self._service(self.request("GET", self.SVC, path_params={"serviceId": service_id}))
-
-    def delete_service(self, service_id: str) -> None:
-        self.request("DELETE", self.SVC, path_params={"serviceId": service_id})
+        return Service.from_json(self.request("GET", self.SVC, path_params={"serviceId": service_id}), self._p)
 
     def enable_service(self, service_id: str) -> None:
         """POST …/enable. The contract documents no response body, so none is read."""
@@ -180,21 +210,11 @@ class ApiNodeClient(UpstreamClient):
 
     def list_generations(self, service_id: str) -> list[GenerationSummary]:
         body = self.request("GET", self.SVC + "/generations", path_params={"serviceId": service_id})
-        return [self._generation_summary(item) for item in self._p.array(body, "generations")]
-
-    def import_generation(self, service_id: str, archive: BinaryIO | bytes, filename: str = "generation.zip"
-                          ) -> GenerationSummary:
-        """POST …/generations as multipart/form-data with the ZIP archive in part `file`."""
-        files = {"file": (filename, archive, "application/zip")}
-        body = self.request("POST", self.SVC + "/generations", path_params={"serviceId": service_id}, files=files)
-        return self._generation_summary(body)
+        return [GenerationSummary.from_json(item, self._p) for item in self._p.array(body, "generations")]
 
     def get_generation(self, service_id: str, generation_id: str) -> Generation:
         body = self.request("GET", self.GEN, path_params={"serviceId": service_id, "generationId": generation_id})
-        return self._generation(body)
-
-    def delete_generation(self, service_id: str, generation_id: str) -> None:
-        self.request("DELETE", self.GEN, path_params={"serviceId": service_id, "generationId": generation_id})
+        return Generation.from_json(body, self._p)
 
     def preload_generation(self, service_id: str, generation_id: str) -> None:
         self.request("POST", self.GEN + "/preload",
@@ -208,44 +228,43 @@ class ApiNodeClient(UpstreamClient):
 
     def list_auth_keys(self) -> list[AuthKey]:
         """GET /auth/keys → metadata only; the key values in the body are dropped here."""
-        return [self._auth_key(item) for item in self._p.array(self.request("GET", "/auth/keys"), "auth keys")]
-
-    def create_auth_key(self, label: str, allowed_services: list[str] | None = None) -> NewAuthKey:
-        body = self.request("POST", "/auth/keys", json={"label": label, "allowedServices": allowed_services or []})
-        data = self._p.obj(body, "an auth key")
-        return NewAuthKey(key=self._auth_key(data), secret=text(data.get("key")))
-
-    def get_auth_key(self, key_id: str) -> AuthKey:
-        return self._auth_key(self.request("GET", "/auth/keys/{keyId}", path_params={"keyId": key_id}))
-
-    def delete_auth_key(self, key_id: str) -> None:
-        self.request("DELETE", "/auth/keys/{keyId}", path_params={"keyId": key_id})
+        body = self._p.array(self.request("GET", "/auth/keys"), "auth keys")
+        return [AuthKey.from_json(item, self._p) for item in body]
 
     # -- metrics and health --
 
     def get_metrics(self) -> Metrics:
-        data = self._p.obj(self.request("GET", "/metrics"), "metrics")
-        services = {}
-        for service_id, item in opt_obj(data.get("serviceMetrics")).items():
-            item = opt_obj(item)
-            services[text(service_id)] = ServiceMetrics(
-                request_count=whole_number(item.get("requestCount")),
-                average_latency_ms=number(item.get("averageLatencyMs")),
-                error_count=whole_number(item.get("errorCount")),
-            )
-        return Metrics(
-            total_requests=whole_number(data.get("totalRequests")),
-            active_requests=whole_number(data.get("activeRequests")),
-            average_latency_ms=number(data.get("averageLatencyMs")),
-            error_count=whole_number(data.get("errorCount")),
-            services=services,
-        )
+        return Metrics.from_json(self.request("GET", "/metrics"), self._p)
 
     def get_health(self) -> NodeHealth:
-        data = self._p.obj(self.request("GET", "/health"), "health")
-        status = text(data.get("status")).upper()
-        return NodeHealth(status=status if status in NODE_HEALTH_VALUES else "UNHEALTHY",
-                          details=dict(opt_obj(data.get("details"))))
+        return NodeHealth.from_json(self.request("GET", "/health"), self._p)
+
+    # -- create, delete and administer: only the contract tests call these -----------------------------------------
+    # The portal never imports, deletes or issues keys on a node; these keep the client complete against the contract.
+
+    def delete_service(self, service_id: str) -> None:
+        self.request("DELETE", self.SVC, path_params={"serviceId": service_id})
+
+    def import_generation(self, service_id: str, archive: BinaryIO | bytes, filename: str = "generation.zip"
+                          ) -> GenerationSummary:
+        """POST …/generations as multipart/form-data with the ZIP archive in part `file`."""
+        files = {"file": (filename, archive, "application/zip")}
+        body = self.request("POST", self.SVC + "/generations", path_params={"serviceId": service_id}, files=files)
+        return GenerationSummary.from_json(body, self._p)
+
+    def delete_generation(self, service_id: str, generation_id: str) -> None:
+        self.request("DELETE", self.GEN, path_params={"serviceId": service_id, "generationId": generation_id})
+
+    def create_auth_key(self, label: str, allowed_services: list[str] | None = None) -> NewAuthKey:
+        body = self.request("POST", "/auth/keys", json={"label": label, "allowedServices": allowed_services or []})
+        data = self._p.obj(body, "an auth key")
+        return NewAuthKey(key=AuthKey.from_json(data, self._p), secret=text(data.get("key")))
+
+    def get_auth_key(self, key_id: str) -> AuthKey:
+        return AuthKey.from_json(self.request("GET", "/auth/keys/{keyId}", path_params={"keyId": key_id}), self._p)
+
+    def delete_auth_key(self, key_id: str) -> None:
+        self.request("DELETE", "/auth/keys/{keyId}", path_params={"keyId": key_id})
 
 
 def node_settings(node_id: str) -> dict[str, Any]:
@@ -257,14 +276,10 @@ def node_settings(node_id: str) -> dict[str, Any]:
 
 
 def get_client(node_id: str) -> ApiNodeClient:
+    """The process's client of node `node_id`. Raises `UpstreamNotFound` for a node that is not configured."""
     conf = node_settings(node_id)
     return cached_client(f"apinode:{node_id}", lambda: ApiNodeClient(node_id=node_id, **client_options(conf)))
 
 
 def all_clients() -> list[ApiNodeClient]:
     return [get_client(node["id"]) for node in settings.API_NODES]
-
-
-def list_services(node_id: str) -> list[ServiceSummary]:
-    """Module-level shortcut kept for callers of the first client. Raises `UpstreamError`."""
-    return get_client(node_id).list_services()

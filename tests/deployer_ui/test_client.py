@@ -12,9 +12,12 @@ import pytest
 from deployer_ui import apinode_client
 from deployer_ui.client import Future, get_client
 from portal.lib.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, UpstreamUnavailable
+from sandbox.seed import DEFAULT_DEPLOYMENT_COUNT, HEALTH_VALUES, STAGES
 from tests.contract import spec_operations
 
-DSS_METHODS = {
+STAGE_IDS = [stage for stage, _ in STAGES]
+
+DEPLOYER_METHODS = {
     ("GET", "/project-deployer/deployments"): "list_deployments",
     ("POST", "/project-deployer/deployments"): "create_deployment",
     ("GET", "/project-deployer/deployments/{deploymentId}"): "get_deployment",
@@ -64,9 +67,9 @@ APINODE_METHODS = {
 
 
 def test_every_contract_operation_has_a_client_method():
-    assert set(spec_operations("dss")) == set(DSS_METHODS)
+    assert set(spec_operations("dss")) == set(DEPLOYER_METHODS)
     assert set(spec_operations("apinode")) == set(APINODE_METHODS)
-    for name in DSS_METHODS.values():
+    for name in DEPLOYER_METHODS.values():
         assert callable(getattr(get_client().__class__, name))
     for name in APINODE_METHODS.values():
         assert callable(getattr(apinode_client.ApiNodeClient, name))
@@ -79,12 +82,11 @@ def _calls(sandbox, upstream):
 def test_deployment_operations(sandbox):
     client = get_client()
     deployments = client.list_deployments()
-    assert len(deployments) == 14 and {d.stage for d in deployments} == {"Development", "Test", "Production"}
+    assert len(deployments) == DEFAULT_DEPLOYMENT_COUNT and {d.stage for d in deployments} == set(STAGE_IDS)
     churn = client.get_deployment("churn-prod")
     assert churn.published_project_key == "CHURN" and churn.infra_id == "infra-prod" and churn.packages
     status = client.get_deployment_status("churn-prod")
-    assert status.deployment_id == "churn-prod" and status.health in {"HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC",
-                                                                      "UNKNOWN"}
+    assert status.deployment_id == "churn-prod" and status.health in set(HEALTH_VALUES)
     settings = client.get_deployment_settings("churn-prod")
     other = next(b.id for b in churn.packages if b.id != settings.bundle_id)
     client.save_deployment_settings("churn-prod", settings.with_bundle(other))
@@ -130,7 +132,7 @@ def test_project_and_bundle_operations(sandbox):
 
 def test_infra_and_stage_operations(sandbox):
     client = get_client()
-    assert [s.id for s in client.list_stages()] == ["Development", "Test", "Production"]
+    assert [s.id for s in client.list_stages()] == STAGE_IDS
     infras = client.list_infras()
     assert "infra-prod" in {i.id for i in infras}
     infra = client.get_infra("infra-prod")
