@@ -1,18 +1,61 @@
-"""What the portal itself remembers about deployments: updates it started, and API node samples."""
+"""What the portal itself remembers about deployments: the updates it started (with their polling state machine),
+and API node samples."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
+
+STUCK_STARTING_MESSAGE = "The portal stopped before the Deployer confirmed the update; check the deployment."
+
+
+class DeploymentUpdateQuerySet(models.QuerySet):
+    def running(self) -> DeploymentUpdateQuerySet:
+        return self.filter(state=DeploymentUpdate.State.RUNNING)
+
+    def claimable(self, now: datetime | None = None) -> DeploymentUpdateQuerySet:
+        """Running updates with a future to follow and no live lease: the lease was never taken (the poll task was
+        lost) or it expired (its poller died). Each may be claimed by one poller."""
+        now = now or timezone.now()
+        return self.running().exclude(job_id="").filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+
+    def orphaned(self, now: datetime | None = None) -> DeploymentUpdateQuerySet:
+        """The updates the resume sweep hands to a new poller: the claimable ones (nobody follows them)."""
+        return self.claimable(now)
+
+    def stuck_starting(self, before: datetime) -> DeploymentUpdateQuerySet:
+        """Records written before their POST that never got a future (the process died in between)."""
+        return self.filter(state=DeploymentUpdate.State.STARTING, started_at__lt=before)
+
+    def close_stuck_starting(self, before: datetime) -> int:
+        """End the `stuck_starting` records as unknown. Returns how many were closed."""
+        return self.stuck_starting(before).update(
+            state=DeploymentUpdate.State.FINISHED, outcome=DeploymentUpdate.Outcome.UNKNOWN,
+            finished_at=timezone.now(), error_message=STUCK_STARTING_MESSAGE,
+        )
+
+    def request_abort(self, username: str) -> int:
+        """Note who asked the Deployer to abort these (running) updates; the poller records the aborted end."""
+        return self.running().update(abort_requested_by=username)
 
 
 class DeploymentUpdate(models.Model):
     """One deployment update started from the portal, and the polling state of its upstream future.
 
-    The row is written before the Deployer is called and is never deleted, so the record survives any crash. A poller
-    owns a running row only while it holds the lease (`lease_owner`, `lease_until`), claimed and renewed with
-    conditional UPDATEs: a future is never polled by two tasks at once.
+    The states: STARTING (the row is written before the Deployer is called, and never deleted, so the record survives
+    any crash) → RUNNING (the Deployer answered with a future, `job_id`) → FINISHED (with an `outcome`; terminal).
+
+    The lease: a poller follows a running update only while it holds the lease (`lease_owner`, a token of its own, and
+    `lease_until`). It `claim`s the row with a conditional UPDATE that succeeds only when no live lease exists, and
+    `renew`s the lease on every read; a renewal or a `finish` that matches no row (the row count is checked) tells it
+    that it lost the lease, and it stops. A poller that dies simply lets its lease expire: the update is then
+    `orphaned` and the resume sweep hands it to a new poller. So a future is never polled by two pollers at once, and
+    an update is finished (and audited) exactly once.
     """
 
     class State(models.TextChoices):
@@ -52,6 +95,8 @@ class DeploymentUpdate(models.Model):
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
 
+    objects = DeploymentUpdateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at", "-id"]
         constraints = [
@@ -73,6 +118,60 @@ class DeploymentUpdate(models.Model):
     @property
     def duration(self):
         return (self.finished_at - self.started_at) if self.finished_at and self.started_at else None
+
+    # -- transitions: each one conditional UPDATE whose row count says whether it happened --------------------------
+
+    def _row(self) -> DeploymentUpdateQuerySet:
+        return DeploymentUpdate.objects.filter(pk=self.pk)
+
+    def mark_running(self, *, job_id: str, percent: int | None, label: str) -> bool:
+        """STARTING → RUNNING once the Deployer answered with a future. False if the row is no longer starting."""
+        done = self._row().filter(state=self.State.STARTING).update(
+            job_id=job_id, state=self.State.RUNNING, progress_percent=percent, progress_label=label[:255],
+        )
+        self.refresh_from_db()
+        return done == 1
+
+    def claim(self, lease: timedelta) -> str | None:
+        """Take the lease of a claimable update for `lease`. Returns the token that holds it, or None when another
+        poller holds a live lease (or the update is not running)."""
+        token = uuid.uuid4().hex
+        now = timezone.now()
+        if not DeploymentUpdate.objects.filter(pk=self.pk).claimable(now).update(lease_owner=token,
+                                                                                   lease_until=now + lease):
+            return None
+        self.refresh_from_db()
+        return token
+
+    def renew(self, token: str, lease: timedelta, *, percent: int | None = None, label: str | None = None,
+              error: str = "") -> bool:
+        """Extend the lease after one read of the future, storing that read's progress (when known) and error.
+        False when `token` lost the lease or the update is no longer running: the poller must stop."""
+        now = timezone.now()
+        values = {"lease_until": now + lease, "last_polled_at": now, "poll_count": F("poll_count") + 1,
+                  "error_message": error}
+        if label is not None:
+            values.update(progress_percent=percent, progress_label=label[:255])
+        return self._row().filter(lease_owner=token, state=self.State.RUNNING).update(**values) == 1
+
+    def finish(self, outcome: str, *, token: str | None = None, reports: list | None = None, error: str = "",
+               percent: int | None = None) -> bool:
+        """Record the end (terminal: FINISHED, lease dropped), only if the update is not finished yet and, with a
+        `token`, only if that poller still holds the lease. True if this call ended it."""
+        rows = self._row().exclude(state=self.State.FINISHED)
+        if token is not None:
+            rows = rows.filter(lease_owner=token)
+        values = {"state": self.State.FINISHED, "outcome": outcome, "finished_at": timezone.now(), "lease_until": None,
+                  "error_message": error[:2000]}
+        if reports is not None:
+            values["reports"] = reports
+        if percent is not None:
+            values["progress_percent"] = percent
+        return rows.update(**values) == 1
+
+    def request_abort(self, username: str) -> bool:
+        """Note who asked the Deployer to abort this update. False if it is no longer running."""
+        return DeploymentUpdate.objects.filter(pk=self.pk).request_abort(username) == 1
 
 
 class ApiNodeSample(models.Model):
