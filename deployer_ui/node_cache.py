@@ -1,35 +1,25 @@
-"""The API node status cache in Redis: the one place that knows its keys, TTL and serialised shape.
+"""The API node status cache in Redis (a `RedisSnapshot`): its keys, TTL and the views pages read from it.
 
-The sampling task (`deployer_ui.node_sampling`) writes it; the API nodes overview and the home page only read it.
-Snapshots are stored as JSON text (never pickled classes), so new code never meets an unreadable entry: a shape
-change bumps `VERSION`, which changes every key.
+The sampling (`deployer_ui.node_sampling`) writes it; the API nodes overview and the home page only read it. Values
+are JSON, with times as epoch seconds; a shape change bumps `PREFIX`, which changes every key.
 
-- `apinodes:v1:node:<id>`   one node's snapshot (see `NodeStatusCache.record_success`): health status and details,
-                            service summaries, metrics totals, started_at, fetched_at, last_success_at, error
-                            (epoch seconds)
-- `apinodes:v1:sample-lock` held by the one running sampling (token, TTL, renewed while it runs)
-- `apinodes:v1:sample-asked` set by the first viewer of a cold cache, so a hundred viewers enqueue one sampling
+- `apinodes:v2:node:<id>`  one node's snapshot (see `NodeStatusCache.record_success`): health status and details,
+                           service summaries, metrics totals, started_at, fetched_at, last_success_at, error
+- `apinodes:v2:lock`       held by the one running sampling (token, TTL, renewed while it runs)
+- `apinodes:v2:asked`      set by the first viewer of a cold cache, so a hundred viewers ask for one sampling
 """
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from deployer_ui.apinode_client import Metrics, NodeHealth, ServiceSummary
 from portal.lib.freshness import LOADING, Freshness
 from portal.lib.freshness import now as _now
-from portal.lib.locks import AskOnce, CacheLock
-
-log = logging.getLogger(__name__)
-
-VERSION = "v1"
-PREFIX = f"apinodes:{VERSION}"
+from portal.lib.snapshot import RedisSnapshot
 
 
 @dataclass(frozen=True)
@@ -62,69 +52,29 @@ class NodeView(Freshness):
         return sum(1 for s in self.services if s.enabled)
 
 
-class NodeStatusCache:
-    """Reads and writes the API node status cache. Cheap to build; holds no state of its own."""
+class NodeStatusCache(RedisSnapshot):
+    """Reads and writes the API node status cache. Cheap to build; holds no state of its own.
 
-    LOCK = f"{PREFIX}:sample-lock"
-    ASKED = f"{PREFIX}:sample-asked"
+    Coordination is the base class's: `lock()` is the sampling's lock, `asked` the ask-once flag of a cold cache."""
+
+    PREFIX = "apinodes:v2"
 
     def __init__(self, interval: int | None = None):
         self.interval = int(interval or settings.API_NODE_SAMPLE_SECONDS)
-        # A snapshot lives as long as the samples do; past 3 intervals it is shown stale, not hidden.
-        self.ttl = int(settings.API_NODE_SAMPLE_RETENTION_DAYS) * 24 * 3600
+        # A snapshot lives as long as the samples do; past 3 intervals it is shown stale, not hidden. The lock is
+        # renewed after every node, so it only has to outlive one slow node and the gap between two.
+        super().__init__(ttl=int(settings.API_NODE_SAMPLE_RETENTION_DAYS) * 24 * 3600,
+                         lock_ttl=max(60, 2 * self.interval))
+        # A lost sampling task is asked for again after one interval, not after the base class's minute.
+        self.ASK_TTL = max(10, self.interval)
 
     @staticmethod
-    def node_key(node_id: str) -> str:
-        return f"{PREFIX}:node:{node_id}"
-
-    @property
-    def lock_ttl(self) -> int:
-        # Renewed after every node, so it only has to outlive one slow node and the gap between two.
-        return max(60, 2 * self.interval)
-
-    # -- the sampling lock --
-
-    def lock(self) -> CacheLock:
-        return CacheLock(self.LOCK, self.lock_ttl)
-
-    def acquire_lock(self) -> str | None:
-        """A token if this caller now holds the sampling lock, else None."""
-        return self.lock().acquire()
-
-    def renew_lock(self, token: str) -> bool:
-        return self.lock().renew(token)
-
-    def release_lock(self, token: str) -> None:
-        self.lock().release(token)
-
-    def sampling_running(self) -> bool:
-        return self.lock().held()
-
-    @property
-    def asked(self) -> AskOnce:
-        """Set by the first caller since the last sampling finished: that caller enqueues the sampling."""
-        return AskOnce(self.ASKED, max(10, self.interval))
-
-    def ask_sampling_once(self) -> bool:
-        return self.asked.ask()
-
-    def clear_sampling_asked(self) -> None:
-        self.asked.clear()
-
-    # -- serialisation --
-
-    def _load(self, raw: Any) -> dict[str, Any] | None:
-        if not isinstance(raw, str):
-            return None
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            log.warning("API node cache: unreadable snapshot dropped")
-            return None
-        return value if isinstance(value, dict) else None
+    def _node(node_id: str) -> str:
+        return f"node:{node_id}"
 
     def _get(self, node_id: str) -> dict[str, Any] | None:
-        return self._load(cache.get(self.node_key(node_id)))
+        value = self.read(self._node(node_id))
+        return value if isinstance(value, dict) else None
 
     def _put(self, node_id: str, snapshot: dict[str, Any]) -> bool:
         """Store a snapshot unless a newer reading (started later) is already there. True if stored.
@@ -136,7 +86,7 @@ class NodeStatusCache:
         current = self._get(node_id)
         if current and (current.get("started_at") or 0) > snapshot["started_at"]:
             return False
-        cache.set(self.node_key(node_id), json.dumps(snapshot, default=str), self.ttl)
+        self.write(snapshot, self._node(node_id))
         return True
 
     # -- writing --
@@ -195,10 +145,10 @@ class NodeStatusCache:
         """Every configured node with its snapshot (one Redis round trip), in configuration order. A node without a
         snapshot yet is `loading`."""
         nodes = list(settings.API_NODES)
-        keys = [self.node_key(n["id"]) for n in nodes]
-        raw = cache.get_many(keys) if keys else {}
+        found = self.read_many(self._node(n["id"]) for n in nodes)
         now = _now()
-        return [self._view(n, self._load(raw.get(self.node_key(n["id"]))), now) for n in nodes]
+        snapshots = {name: value for name, value in found.items() if isinstance(value, dict)}
+        return [self._view(n, snapshots.get(self._node(n["id"])), now) for n in nodes]
 
     def is_cold(self, views: list[NodeView] | None = None) -> bool:
         """True while some configured node has no snapshot at all (never sampled since the cache was emptied)."""

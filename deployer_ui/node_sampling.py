@@ -1,5 +1,5 @@
-"""Filling the API node status cache: the sampling of every node (beat, every API_NODE_SAMPLE_SECONDS) and one
-node's refresh after an operator action.
+"""Sampling the API nodes: every node's sampling (beat, every API_NODE_SAMPLE_SECONDS), one node's refresh after an
+operator action, and pruning old samples.
 
 A sampling reads each node's `/health`, `/metrics` and `/services` (nodes in parallel, HTTP only in the threads: the
 database is written once, from the calling thread), stores one `ApiNodeSample` row per node for the charts, and one
@@ -12,15 +12,17 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from deployer_ui import apinode_client
 from deployer_ui.apinode_client import ApiNodeClient, Metrics, NodeHealth, ServiceSummary
 from deployer_ui.models import ApiNodeSample
 from deployer_ui.node_cache import NodeStatusCache
-from deployer_ui.refresh import describe
 from portal.lib.upstream import UpstreamError
+from portal.lib.web import upstream_error_text
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,16 @@ def _read(client: ApiNodeClient) -> Reading:
     try:
         reading.health = client.get_health()
     except UpstreamError as exc:  # unreachable: the other two calls would only wait on the same timeouts
-        reading.sample_error = reading.error = describe(exc)
+        reading.sample_error = reading.error = upstream_error_text(exc)
         return reading
     try:
         reading.metrics = client.get_metrics()
     except UpstreamError as exc:
-        reading.sample_error = reading.error = describe(exc)
+        reading.sample_error = reading.error = upstream_error_text(exc)
     try:
         reading.services = client.list_services()
     except UpstreamError as exc:
-        reading.error = reading.error or describe(exc)
+        reading.error = reading.error or upstream_error_text(exc)
     return reading
 
 
@@ -94,9 +96,10 @@ def sample_all(*, on_demand: bool = False) -> int:
     """
     cache = NodeStatusCache()
     if on_demand and not cache.is_cold():
-        cache.clear_sampling_asked()
+        cache.asked.clear()
         return 0
-    token = cache.acquire_lock()
+    lock = cache.lock()
+    token = lock.acquire()
     if token is None:
         log.info("API node sampling skipped: another one is running")
         return 0
@@ -109,7 +112,7 @@ def sample_all(*, on_demand: bool = False) -> int:
             try:
                 return _read(client)
             finally:
-                cache.renew_lock(token)
+                lock.renew(token)
 
         workers = max(1, min(MAX_PARALLEL_NODES, len(clients)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apinode-sample") as pool:
@@ -122,8 +125,8 @@ def sample_all(*, on_demand: bool = False) -> int:
             _cache_reading(cache, reading)
         return len(readings)
     finally:
-        cache.release_lock(token)
-        cache.clear_sampling_asked()
+        lock.release(token)
+        cache.asked.clear()
 
 
 def refresh_node(node_id: str) -> None:
@@ -136,5 +139,12 @@ def refresh_node(node_id: str) -> None:
         reading.health = client.get_health()
         reading.services = client.list_services()
     except UpstreamError as exc:
-        reading.error = describe(exc)
+        reading.error = upstream_error_text(exc)
     _cache_reading(NodeStatusCache(), reading)
+
+
+def prune_samples() -> int:
+    """Delete samples older than API_NODE_SAMPLE_RETENTION_DAYS. Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=settings.API_NODE_SAMPLE_RETENTION_DAYS)
+    deleted, _ = ApiNodeSample.objects.filter(taken_at__lt=cutoff).delete()
+    return deleted

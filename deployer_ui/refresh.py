@@ -8,6 +8,7 @@ never the Deployer busier. The cache's ages then say how old each status is.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -16,17 +17,13 @@ from deployer_ui.client import UPSTREAM_NAME, Deployment, get_client
 from deployer_ui.status_cache import StatusCache
 from portal.lib.ratelimit import bucket_for
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
+from portal.lib.web import upstream_error_text
 
 log = logging.getLogger(__name__)
 
 
-def describe(exc: UpstreamError) -> str:
-    """A one-line, key-free description of an upstream failure, naming the upstream."""
-    return f"{exc.upstream or UPSTREAM_NAME} {exc.message}"
-
-
 def _budget():
-    return bucket_for("dss", settings.DEPLOYER_REQUESTS_PER_SECOND)
+    return bucket_for("deployer", settings.DEPLOYER_REQUESTS_PER_SECOND)
 
 
 def refresh_all(*, on_demand: bool = False) -> dict:
@@ -37,19 +34,20 @@ def refresh_all(*, on_demand: bool = False) -> dict:
     """
     cache = StatusCache()
     if on_demand and not cache.is_cold():
-        cache.clear_refresh_asked()
+        cache.asked.clear()
         return {"skipped": "warm"}
-    token = cache.acquire_lock()
+    lock = cache.lock()
+    token = lock.acquire()
     if token is None:
         return {"skipped": "running"}
     try:
-        return _cycle(cache, token)
+        return _cycle(cache, lambda: lock.renew(token))
     finally:
-        cache.release_lock(token)
-        cache.clear_refresh_asked()
+        lock.release(token)
+        cache.asked.clear()
 
 
-def _cycle(cache: StatusCache, token: str) -> dict:
+def _cycle(cache: StatusCache, renew_lock: Callable[[], bool]) -> dict:
     cache.cycle_started()
     client, budget = get_client(), _budget()
     try:
@@ -57,9 +55,10 @@ def _cycle(cache: StatusCache, token: str) -> dict:
         deployments = client.list_deployments()
     except UpstreamError as exc:
         log.warning("deployment refresh: listing failed: %s", exc)
-        cache.record_failure_for_all(describe(exc))
-        cache.cycle_finished(ok=False, error=describe(exc))
-        return {"ok": False, "error": describe(exc)}
+        error = upstream_error_text(exc, UPSTREAM_NAME)
+        cache.record_failure_for_all(error)
+        cache.cycle_finished(ok=False, error=error)
+        return {"ok": False, "error": error}
     try:
         budget.acquire()
         cache.save_stages([stage.id for stage in client.list_stages()])
@@ -74,15 +73,16 @@ def _cycle(cache: StatusCache, token: str) -> dict:
         try:
             status = client.get_deployment_status(deployment.id)
         except UpstreamError as exc:
-            cache.record_failure(deployment.id, describe(exc), deployment)
-            return describe(exc)
+            error = upstream_error_text(exc, UPSTREAM_NAME)
+            cache.record_failure(deployment.id, error, deployment)
+            return error
         finally:
-            cache.renew_lock(token)
+            renew_lock()
         cache.record_status(deployment, status)
         return ""
 
     workers = max(1, min(settings.DEPLOYER_REFRESH_CONCURRENCY, len(deployments) or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dss-refresh") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="deployer-refresh") as pool:
         errors = [e for e in pool.map(fetch, deployments) if e]
     error = f"{len(errors)} of {len(deployments)} statuses failed: {errors[0]}" if errors else ""
     cache.cycle_finished(ok=not errors, error=error, count=len(deployments))
@@ -95,8 +95,8 @@ def refresh_one(deployment_id: str) -> bool:
     Upstream failures are recorded in the snapshot, not raised.
     """
     cache = StatusCache()
-    key = cache.one_lock_key(deployment_id)
-    token = cache.acquire_lock(key)
+    lock = cache.deployment_lock(deployment_id)
+    token = lock.acquire()
     if token is None:
         return False
     client, budget = get_client(), _budget()
@@ -109,9 +109,9 @@ def refresh_one(deployment_id: str) -> bool:
         cache.drop([deployment_id])
         return True
     except UpstreamError as exc:
-        cache.record_failure(deployment_id, describe(exc))
+        cache.record_failure(deployment_id, upstream_error_text(exc, UPSTREAM_NAME))
         return True
     finally:
-        cache.release_lock(token, key)
+        lock.release(token)
     cache.record_status(deployment, status)
     return True

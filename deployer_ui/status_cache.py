@@ -1,16 +1,16 @@
-"""The deployment status cache in Redis: the one place that knows its keys, TTLs and serialised shapes.
+"""The deployment status cache in Redis (a `RedisSnapshot`): its keys, TTLs and the views pages read from it.
 
-Celery writes it (`deployer_ui.refresh`); pages and the portal API only read it. Stored values are plain JSON-able
-dicts (no pickled classes), so a deploy of new code never meets an unreadable cache entry: a shape change bumps
-`VERSION`, which changes every key.
+Celery writes it (`deployer_ui.refresh`); pages and the portal API only read it. Values are JSON, with times as epoch
+seconds; a shape change bumps `PREFIX`, which changes every key.
 
-- `deployer:v1:list`          the deployment list of the last successful listing (dicts, see `deployment_fields`)
-- `deployer:v1:stages`        stage ids in the Deployer's order
-- `deployer:v1:status:<id>`   a snapshot: deployment fields + health, messages, monitoring, fetched_at, error,
-                              last_success_at (epoch seconds)
-- `deployer:v1:cycle`         the refresh cycle: started_at, finished_at, duration, ok, error, count
-- `deployer:v1:refresh-lock`  held by the one running refresh (token, TTL, renewed while it runs)
-- `deployer:v1:refresh-asked` set by the first viewer of a cold cache, so a hundred viewers enqueue one refresh
+- `deployer:v2:list`           the deployment list of the last successful listing (dicts, see `deployment_fields`)
+- `deployer:v2:stages`         stage ids in the Deployer's order
+- `deployer:v2:status:<id>`    a snapshot: deployment fields + health, messages, monitoring, fetched_at, error,
+                               last_success_at
+- `deployer:v2:cycle`          the refresh cycle: started_at, finished_at, duration, ok, error, count, running
+- `deployer:v2:lock`           held by the one running refresh cycle (token, TTL, renewed while it runs)
+- `deployer:v2:lock:<id>`      held while one deployment is re-read after its update ended
+- `deployer:v2:asked`          set by the first viewer of a cold cache, so a hundred viewers ask for one refresh
 """
 
 from __future__ import annotations
@@ -20,16 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from deployer_ui.client import Deployment, DeploymentStatus
 from portal.lib.freshness import LOADING, Freshness
 from portal.lib.freshness import now as _now
 from portal.lib.freshness import to_datetime as _dt
-from portal.lib.locks import AskOnce, CacheLock
-
-VERSION = "v1"
-PREFIX = f"deployer:{VERSION}"
+from portal.lib.locks import CacheLock
+from portal.lib.snapshot import RedisSnapshot
 
 
 def deployment_fields(deployment: Deployment) -> dict[str, Any]:
@@ -73,6 +70,25 @@ class StatusView(Freshness):
     has_scenarios: bool = False
     has_active_scenarios: bool = False
 
+    @classmethod
+    def from_snapshot(cls, deployment_id: str, data: dict[str, Any], interval: int, now: float) -> StatusView:
+        """The view of a stored snapshot (listed fields merged with the status, if any) as of epoch `now`."""
+        return cls(
+            id=deployment_id,
+            infra_id=data.get("infra_id", ""),
+            stage=data.get("stage", ""),
+            project_key=data.get("project_key", ""),
+            project_name=data.get("project_name", ""),
+            bundle_id=data.get("bundle_id", ""),
+            deployed_project_key=data.get("deployed_project_key", ""),
+            health=data.get("health", LOADING) if data.get("last_success_at") else LOADING,
+            health_messages=list(data.get("health_messages") or []),
+            monitoring=dict(data.get("monitoring") or {}),
+            has_scenarios=bool(data.get("has_scenarios")),
+            has_active_scenarios=bool(data.get("has_active_scenarios")),
+            **cls.fields_from(data, interval, now),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -98,6 +114,8 @@ class StatusView(Freshness):
 
 @dataclass
 class Cycle:
+    """The last refresh cycle, as the dashboard's footer and banner show it."""
+
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration: float | None = None
@@ -107,135 +125,91 @@ class Cycle:
     running: bool = False
 
 
-class StatusCache:
-    """Reads and writes the deployment status cache. Cheap to build; holds no state of its own."""
+class StatusCache(RedisSnapshot):
+    """Reads and writes the deployment status cache. Cheap to build; holds no state of its own.
+
+    Coordination is the base class's: `lock()` is the refresh cycle's lock, `deployment_lock(id)` one deployment's
+    re-read, `asked` the ask-once flag of a cold cache."""
+
+    PREFIX = "deployer:v2"
 
     def __init__(self, interval: int | None = None):
         self.interval = int(interval or settings.DEPLOYMENT_REFRESH_SECONDS)
-        self.ttl = int(settings.DEPLOYMENT_STATUS_TTL_SECONDS)
+        # The lock is renewed after every status read, so it only has to outlive one slow read and the gap between two.
+        super().__init__(ttl=int(settings.DEPLOYMENT_STATUS_TTL_SECONDS), lock_ttl=max(60, 2 * self.interval))
+        # A lost refresh task is asked for again after one interval, not after the base class's minute.
+        self.ASK_TTL = max(10, self.interval)
 
-    # -- keys --
-
-    LIST = f"{PREFIX}:list"
-    STAGES = f"{PREFIX}:stages"
-    CYCLE = f"{PREFIX}:cycle"
-    LOCK = f"{PREFIX}:refresh-lock"
-    ASKED = f"{PREFIX}:refresh-asked"
+    def deployment_lock(self, deployment_id: str) -> CacheLock:
+        return self.lock(f"lock:{deployment_id}")
 
     @staticmethod
-    def status_key(deployment_id: str) -> str:
-        return f"{PREFIX}:status:{deployment_id}"
-
-    @staticmethod
-    def one_lock_key(deployment_id: str) -> str:
-        return f"{PREFIX}:status-lock:{deployment_id}"
-
-    @property
-    def lock_ttl(self) -> int:
-        # Renewed after every status read, so it only has to outlive one slow read and the gap between two.
-        return max(60, 2 * self.interval)
-
-    # -- the refresh lock --
-
-    def lock(self, key: str | None = None) -> CacheLock:
-        """The refresh lock, or with `key` (see `one_lock_key`) the lock of one deployment's re-read."""
-        return CacheLock(key or self.LOCK, self.lock_ttl)
-
-    def acquire_lock(self, key: str | None = None) -> str | None:
-        """A token if this caller now holds the (refresh) lock, else None."""
-        return self.lock(key).acquire()
-
-    def renew_lock(self, token: str, key: str | None = None) -> bool:
-        return self.lock(key).renew(token)
-
-    def release_lock(self, token: str, key: str | None = None) -> None:
-        self.lock(key).release(token)
-
-    def refresh_running(self) -> bool:
-        return self.lock().held()
-
-    @property
-    def asked(self) -> AskOnce:
-        """Set by the first caller since the last refresh finished: that caller enqueues the refresh."""
-        return AskOnce(self.ASKED, max(10, self.interval))
-
-    def ask_refresh_once(self) -> bool:
-        return self.asked.ask()
-
-    def clear_refresh_asked(self) -> None:
-        self.asked.clear()
+    def _status(deployment_id: str) -> str:
+        return f"status:{deployment_id}"
 
     # -- writing --
 
     def save_list(self, deployments: list[Deployment]) -> None:
-        cache.set(self.LIST, [deployment_fields(d) for d in deployments], self.ttl)
+        self.write([deployment_fields(d) for d in deployments], "list")
 
     def save_stages(self, stage_ids: list[str]) -> None:
-        cache.set(self.STAGES, list(stage_ids), self.ttl)
+        self.write(list(stage_ids), "stages")
 
     def record_status(self, deployment: Deployment, status: DeploymentStatus) -> None:
         now = _now()
-        snapshot = {
-            **deployment_fields(deployment),
-            **status_fields(status),
-            "fetched_at": now,
-            "last_success_at": now,
-            "error": "",
-        }
-        cache.set(self.status_key(deployment.id), snapshot, self.ttl)
+        snapshot = {**deployment_fields(deployment), **status_fields(status), "fetched_at": now,
+                    "last_success_at": now, "error": ""}
+        self.write(snapshot, self._status(deployment.id))
 
     def record_failure(self, deployment_id: str, error: str, deployment: Deployment | None = None) -> None:
         """Keep the last good status, stamped with this failed attempt and its error (so it shows as stale)."""
-        snapshot = cache.get(self.status_key(deployment_id)) or {"id": deployment_id, "last_success_at": None}
+        snapshot = self.read(self._status(deployment_id)) or {"id": deployment_id, "last_success_at": None}
         if deployment is not None:
             snapshot.update(deployment_fields(deployment))
         snapshot.update({"fetched_at": _now(), "error": error[:500]})
-        cache.set(self.status_key(deployment_id), snapshot, self.ttl)
+        self.write(snapshot, self._status(deployment_id))
 
     def record_failure_for_all(self, error: str) -> None:
         """The listing itself failed: every known snapshot carries the error from now on."""
         known = self.load_list() or []
-        keys = [self.status_key(d["id"]) for d in known]
-        current = cache.get_many(keys) if keys else {}
+        current = self.read_many(self._status(d["id"]) for d in known)
         now = _now()
         updated = {}
         for item in known:
-            key = self.status_key(item["id"])
-            snapshot = current.get(key) or {**item, "last_success_at": None}
+            name = self._status(item["id"])
+            snapshot = current.get(name) or {**item, "last_success_at": None}
             snapshot.update({"fetched_at": now, "error": error[:500]})
-            updated[key] = snapshot
-        if updated:
-            cache.set_many(updated, self.ttl)
+            updated[name] = snapshot
+        self.write_many(updated)
 
     def drop(self, deployment_ids: list[str]) -> None:
-        if deployment_ids:
-            cache.delete_many([self.status_key(i) for i in deployment_ids])
+        self.delete(*(self._status(i) for i in deployment_ids))
 
     def cycle_started(self) -> None:
-        cycle = cache.get(self.CYCLE) or {}
+        cycle = self.read("cycle") or {}
         cycle.update({"started_at": _now(), "running": True})
-        cache.set(self.CYCLE, cycle, self.ttl)
+        self.write(cycle, "cycle")
 
     def cycle_finished(self, *, ok: bool, error: str = "", count: int = 0) -> None:
-        cycle = cache.get(self.CYCLE) or {}
+        cycle = self.read("cycle") or {}
         now = _now()
         started = cycle.get("started_at") or now
         cycle.update({"finished_at": now, "duration": round(now - started, 3), "ok": ok, "error": error[:500],
                       "count": count, "running": False})
-        cache.set(self.CYCLE, cycle, self.ttl)
+        self.write(cycle, "cycle")
 
     # -- reading --
 
     def load_list(self) -> list[dict[str, Any]] | None:
-        value = cache.get(self.LIST)
+        value = self.read("list")
         return value if isinstance(value, list) else None
 
     def stage_order(self) -> list[str]:
-        value = cache.get(self.STAGES)
+        value = self.read("stages")
         return list(value) if isinstance(value, list) else []
 
     def cycle(self) -> Cycle:
-        data = cache.get(self.CYCLE) or {}
+        data = self.read("cycle") or {}
         return Cycle(
             started_at=_dt(data.get("started_at")),
             finished_at=_dt(data.get("finished_at")),
@@ -243,52 +217,28 @@ class StatusCache:
             ok=data.get("ok"),
             error=data.get("error", ""),
             count=data.get("count", 0),
-            running=bool(data.get("running")) and self.refresh_running(),
+            running=bool(data.get("running")) and self.lock().held(),
         )
 
     def is_cold(self) -> bool:
         return self.load_list() is None
-
-    def finished_within(self, seconds: float) -> bool:
-        data = cache.get(self.CYCLE) or {}
-        finished = data.get("finished_at")
-        return bool(finished and data.get("ok") and _now() - finished < seconds)
-
-    def _view(self, deployment_id: str, base: dict[str, Any], snapshot: dict[str, Any] | None, now: float
-              ) -> StatusView:
-        data = {**base, **(snapshot or {})}
-        return StatusView(
-            id=deployment_id,
-            infra_id=data.get("infra_id", ""),
-            stage=data.get("stage", ""),
-            project_key=data.get("project_key", ""),
-            project_name=data.get("project_name", ""),
-            bundle_id=data.get("bundle_id", ""),
-            deployed_project_key=data.get("deployed_project_key", ""),
-            health=data.get("health", LOADING) if data.get("last_success_at") else LOADING,
-            health_messages=list(data.get("health_messages") or []),
-            monitoring=dict(data.get("monitoring") or {}),
-            has_scenarios=bool(data.get("has_scenarios")),
-            has_active_scenarios=bool(data.get("has_active_scenarios")),
-            **StatusView.fields_from(data, self.interval, now),
-        )
 
     def all_views(self) -> list[StatusView] | None:
         """Every listed deployment with its snapshot (one Redis round trip), or None on a cold cache."""
         listed = self.load_list()
         if listed is None:
             return None
-        keys = [self.status_key(item["id"]) for item in listed]
-        snapshots = cache.get_many(keys) if keys else {}
+        snapshots = self.read_many(self._status(item["id"]) for item in listed)
         now = _now()
-        return [self._view(item["id"], item, snapshots.get(self.status_key(item["id"])), now) for item in listed]
+        return [StatusView.from_snapshot(item["id"], {**item, **(snapshots.get(self._status(item["id"])) or {})},
+                                         self.interval, now) for item in listed]
 
     def view(self, deployment_id: str) -> StatusView | None:
         """One deployment's cached status, or None if the cache knows nothing about it."""
-        snapshot = cache.get(self.status_key(deployment_id))
+        snapshot = self.read(self._status(deployment_id))
         if snapshot is None:
             listed = {item["id"]: item for item in self.load_list() or []}
             if deployment_id not in listed:
                 return None
-            return self._view(deployment_id, listed[deployment_id], None, _now())
-        return self._view(deployment_id, {}, snapshot, _now())
+            snapshot = listed[deployment_id]
+        return StatusView.from_snapshot(deployment_id, snapshot, self.interval, _now())

@@ -10,7 +10,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from deployer_ui import services
+from deployer_ui import enqueue, updates
 from deployer_ui.api.serializers import (
     DeploymentListSerializer,
     DeploymentStatusSerializer,
@@ -19,6 +19,7 @@ from deployer_ui.api.serializers import (
 )
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.status_cache import StatusCache
+from portal.lib.errors import Refused
 from portal.roles import ADMIN, ALL_ROLES, OPERATOR, HasRole
 
 Readers = HasRole(*ALL_ROLES)
@@ -39,7 +40,7 @@ class DeploymentListView(APIView):
         cache = StatusCache()
         views = cache.all_views()
         if views is None:
-            services.request_refresh_if_cold(cache)
+            enqueue.refresh_statuses_if_cold(cache)
         cycle = cache.cycle()
         body = {
             "loading": views is None,
@@ -59,7 +60,7 @@ class DeploymentDetailView(APIView):
         cache = StatusCache()
         view = cache.view(deployment_id)
         if view is None:
-            if services.request_refresh_if_cold(cache) or cache.is_cold():
+            if enqueue.refresh_statuses_if_cold(cache) or cache.is_cold():
                 return Response({"detail": "Statuses are loading; retry shortly.", "loading": True},
                                 status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
             raise NotFound(f"No deployment {deployment_id!r}.")
@@ -93,9 +94,9 @@ class UpdateListView(APIView):
         payload = DeploymentUpdateCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            update = services.start_update(user=request.user, **payload.validated_data)
-        except services.ActionRefusedError as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+            update = updates.start_update(user=request.user, **payload.validated_data)
+        except Refused as exc:
+            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -114,8 +115,8 @@ class UpdateAbortView(APIView):
     def post(self, request, pk):
         update = get_object_or_404(DeploymentUpdate, pk=pk)
         try:
-            services.abort_update(user=request.user, update=update)
-        except services.ActionRefusedError as exc:
-            raise ValidationError({"detail": exc.message}) from None
+            updates.abort_update(user=request.user, update=update)
+        except Refused as exc:
+            raise ValidationError({"detail": exc.reason}) from None
         update.refresh_from_db()
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)

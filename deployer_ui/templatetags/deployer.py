@@ -1,4 +1,4 @@
-"""Small display helpers for the operators' pages."""
+"""Display helpers of the operators' pages: durations, health words and the dashboard tile."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ register = template.Library()
 
 
 @register.filter
-def age(seconds) -> str:
-    """12 → "12 s", 190 → "3 min", 7300 → "2 h"."""
+def short_duration(seconds) -> str:
+    """A number of seconds in one short unit: 12 → "12 s", 190 → "3 min", 7300 → "2 h"; None → "—"."""
     if seconds is None:
         return "—"
     seconds = int(seconds)
@@ -25,11 +25,6 @@ def age(seconds) -> str:
     if seconds < 48 * 3600:
         return f"{round(seconds / 3600)} h"
     return f"{round(seconds / 86400)} d"
-
-
-@register.filter
-def lookup(mapping, key):
-    return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter
@@ -44,19 +39,19 @@ def _time_html(value, fmt: str):
 
 
 @register.simple_tag
-def deployment_tile(v, dashboard_url: str):
+def deployment_tile(view, dashboard_url: str):
     """One dashboard tile. Built in Python, not with `{% include %}`: a wall screen renders up to thousands of tiles
     every few seconds, and a template include per tile cost most of the page's time (see `make bench`). Every value
     is escaped by format_html; the id is percent-encoded as one path segment."""
-    classes = f"tile health-tile-{v.health_class}" + (" stale" if v.stale else "")
-    chip_class = "chip-stale" if v.stale else f"health-{v.health_class}"
-    chip = "Loading" if v.loading else humanize_health(v.health)
-    if v.stale:
-        since = format_html(" since {}", _time_html(v.since, "H:i")) if v.since else ""
-        error = format_html(": {}", v.error) if v.error else ""
+    classes = f"tile health-tile-{view.health_class}" + (" stale" if view.stale else "")
+    chip_class = "chip-stale" if view.stale else f"health-{view.health_class}"
+    chip = "Loading" if view.loading else humanize_health(view.health)
+    if view.stale:
+        since = format_html(" since {}", _time_html(view.since, "H:i")) if view.since else ""
+        error = format_html(": {}", view.error) if view.error else ""
         age_html = format_html('<span class="age stale-note" data-testid="stale">Stale{}{}</span>', since, error)
-    elif not v.loading:
-        age_html = format_html('<span class="age" data-testid="age">{} old</span>', age(v.age_seconds))
+    elif not view.loading:
+        age_html = format_html('<span class="age" data-testid="age">{} old</span>', short_duration(view.age_seconds))
     else:
         age_html = format_html('<span class="age">{}</span>', "waiting for the first refresh")
     return format_html(
@@ -65,6 +60,6 @@ def deployment_tile(v, dashboard_url: str):
         '<strong class="tile-title">{}</strong></a>'
         '<span class="tile-meta">{} · bundle {}</span>'
         '<span class="tile-meta">project {}</span>{}</li>',
-        classes, v.id, dashboard_url, quote(v.id, safe=""), chip_class, chip, v.id,
-        v.project_name or v.project_key, v.bundle_id or "—", v.deployed_project_key or "—", age_html,
+        classes, view.id, dashboard_url, quote(view.id, safe=""), chip_class, chip, view.id,
+        view.project_name or view.project_key, view.bundle_id or "—", view.deployed_project_key or "—", age_html,
     )

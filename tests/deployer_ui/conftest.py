@@ -8,8 +8,9 @@ import pytest
 
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.refresh import refresh_all
+from sandbox.seed import STAGES
 
-DEPLOYMENT_COUNT = 14  # the sandbox's default seed
+STAGE_ORDER = [stage for stage, _ in STAGES]  # the Deployer's order of the default seed's stages
 
 
 @pytest.fixture

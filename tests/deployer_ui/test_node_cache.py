@@ -9,7 +9,7 @@ from django.urls import reverse
 from deployer_ui import apinode_client, node_cache
 from deployer_ui.models import ApiNodeSample
 from deployer_ui.node_cache import NodeStatusCache
-from deployer_ui.tasks import sample_api_nodes
+from deployer_ui.node_sampling import sample_all as sample_api_nodes
 
 NODES = ("apinode-a", "apinode-b")
 OVERVIEW = "deployer_ui:api_nodes"
@@ -90,13 +90,13 @@ def test_cold_cache_shows_loading_and_asks_exactly_one_sampling(login, operator,
 
 
 def test_two_samplings_never_run_at_once(db, sandbox):
-    cache_ = NodeStatusCache()
-    token = cache_.acquire_lock()  # as if a sampling were running in another worker
+    lock = NodeStatusCache().lock()
+    token = lock.acquire()  # as if a sampling were running in another worker
     assert token
     sandbox.reset_stats()
     assert sample_api_nodes() == 0
     assert node_calls(sandbox, "apinode-a") == {} and not ApiNodeSample.objects.exists()
-    cache_.release_lock(token)
+    lock.release(token)
     assert sample_api_nodes() == 2
 
 
@@ -113,7 +113,7 @@ def test_a_node_down_after_a_good_snapshot_is_stale_with_its_error(login, operat
     assert "chip-stale" in down and 'data-testid="age"' not in down  # grey, never shown as current
     assert number(down, "service-count") == expected_b["services"]  # the last good reading is still there
     assert 'data-testid="age"' in up and 'data-testid="stale"' not in up and "card-stale" not in up
-    assert "API node apinode-b could not be read" in html
+    assert "<strong>API node apinode-b cannot be reached.</strong>" in html  # the one banner (was "could not be read")
     home = client.get("/").content.decode()
     assert 'data-testid="node-stale"' in home and "cannot be reached." not in home
     assert ApiNodeSample.objects.filter(node_id="apinode-b").exclude(error="").count() == 1

@@ -7,16 +7,19 @@ import re
 import pytest
 from django.urls import reverse
 
+from deployer_ui import apinode_client
 from deployer_ui.models import ApiNodeSample, DeploymentUpdate
+from deployer_ui.node_sampling import sample_all as sample_api_nodes
 from deployer_ui.refresh import refresh_all
-from deployer_ui.services import sample_api_nodes
 from deployer_ui.status_cache import StatusCache
 from portal.audit.models import AuditEvent
+from sandbox.seed import DEFAULT_DEPLOYMENT_COUNT
+from tests.deployer_ui.conftest import STAGE_ORDER
 
 STATUS_CALL = "GET /project-deployer/deployments/{deploymentId}/status"
 
 
-def dss_calls(sandbox) -> dict:
+def deployer_calls(sandbox) -> dict:
     return {k: v for k, v in sandbox.stats().get("dss", {}).items() if v}
 
 
@@ -26,16 +29,16 @@ def test_dashboard_reads_only_the_cache(login, operator, warm_cache, sandbox):
     page = client.get(reverse("deployer_ui:dashboard"))
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count('data-testid="tile"') == 14
+    assert html.count('data-testid="tile"') == DEFAULT_DEPLOYMENT_COUNT
     # grouped by stage in the Deployer's order, then by infra
-    positions = [html.index(f">{stage}</h2>") for stage in ("Development", "Test", "Production")]
+    positions = [html.index(f">{stage}</h2>") for stage in STAGE_ORDER]
     assert positions == sorted(positions)
     assert 'data-testid="age"' in html and "Stale" not in html
     partial = client.get(reverse("deployer_ui:dashboard"), {"health": "error"}, HTTP_HX_REQUEST="true")
     assert "<html" not in partial.content.decode()
     assert 'data-deployment="pricing-prod-fails"' in partial.content.decode()
     assert 'data-deployment="churn-dev"' not in partial.content.decode()
-    assert dss_calls(sandbox) == {}
+    assert deployer_calls(sandbox) == {}
 
 
 def test_dashboard_filters_and_search(login, auditor, warm_cache):
@@ -52,7 +55,8 @@ def test_dashboard_filters_and_search(login, auditor, warm_cache):
 def test_health_counts_match_the_cached_snapshots(login, operator, warm_cache):
     html = login(operator).get(reverse("deployer_ui:dashboard")).content.decode()
     counts = {h: int(n) for h, n in re.findall(r'data-testid="count-(\w+)">(\d+)<', html)}
-    assert sum(counts.values()) == 14 and counts["error"] >= 2  # both -fails deployments are in ERROR
+    # both -fails deployments are in ERROR
+    assert sum(counts.values()) == DEFAULT_DEPLOYMENT_COUNT and counts["error"] >= 2
 
 
 def test_cold_cache_shows_loading_and_asks_one_refresh(login, operator, sandbox, django_capture_on_commit_callbacks):
@@ -62,30 +66,30 @@ def test_cold_cache_shows_loading_and_asks_one_refresh(login, operator, sandbox,
             page = client.get(reverse("deployer_ui:dashboard"))
             assert 'data-testid="loading"' in page.content.decode()
     assert len(callbacks) == 1  # five viewers, one refresh enqueued
-    assert dss_calls(sandbox) == {}
+    assert deployer_calls(sandbox) == {}
 
 
 def test_stale_marker_when_the_deployer_goes_down(login, operator, warm_cache, faults):
     faults(target="dss", down=True)
     refresh_all()
     html = login(operator).get(reverse("deployer_ui:dashboard")).content.decode()
-    assert html.count('data-testid="stale"') == 14
+    assert html.count('data-testid="stale"') == DEFAULT_DEPLOYMENT_COUNT
     assert "Stale since" in html and "Deployer cannot be reached" in html
     assert 'data-testid="deployer-banner"' in html
     assert 'data-testid="age"' not in html  # nothing shown as current
     detail = login(operator).get(reverse("deployer_ui:deployment", args=["churn-prod"]))
     assert detail.status_code == 200
-    assert "could not be read" in detail.content.decode() and 'data-testid="stale"' in detail.content.decode()
+    # the one upstream banner's wording (was "The Project Deployer could not be read.")
+    assert "<strong>Deployer cannot be reached.</strong>" in detail.content.decode()
+    assert 'data-testid="stale"' in detail.content.decode()
 
 
 def test_old_snapshot_is_stale_even_without_an_error(login, operator, warm_cache, settings):
-    from django.core.cache import cache
-
     settings.DEPLOYMENT_REFRESH_SECONDS = 1
-    key = StatusCache.status_key("churn-prod")
-    data = cache.get(key)
+    cache = StatusCache()
+    data = cache.read("status", "churn-prod")
     data["last_success_at"] -= 10  # older than three 1-second intervals
-    cache.set(key, data)
+    cache.write(data, "status", "churn-prod")
     view = StatusCache().view("churn-prod")
     assert view.stale and not view.error
 
@@ -98,7 +102,8 @@ def test_garbage_from_the_deployer_keeps_pages_up(login, operator, warm_cache, f
     for name in ("projects", "bundles", "infras", "stages", "tasks"):
         page = client.get(reverse(f"deployer_ui:{name}"))
         assert page.status_code == 200, name
-        assert "The Project Deployer could not be read" in page.content.decode()
+        # the one upstream banner's wording (was "The Project Deployer could not be read.")
+        assert 'data-testid="upstream-banner"><strong>Deployer answered' in page.content.decode(), name
 
 
 def test_deployment_detail_shows_status_settings_bundles(login, auditor, warm_cache):
@@ -117,7 +122,8 @@ def test_read_only_pages_render(login, auditor, sandbox):
     assert "infra-prod-eu" in client.get(reverse("deployer_ui:infras")).content.decode()
     assert "fraud-prod" in client.get(reverse("deployer_ui:infra", args=["infra-prod"])).content.decode()
     html = client.get(reverse("deployer_ui:stages")).content.decode()
-    assert html.index("Development") < html.index("Test") < html.index("Production")
+    positions = [html.index(stage) for stage in STAGE_ORDER]
+    assert positions == sorted(positions)
     assert "No task is running" in client.get(reverse("deployer_ui:tasks")).content.decode()
 
 
@@ -172,12 +178,12 @@ def test_operators_may_not_abort_arbitrary_tasks(login, operator, sandbox):
 def test_api_lists_cached_statuses(login, auditor, warm_cache, sandbox):
     sandbox.reset_stats()
     body = login(auditor).get(reverse("deployer_ui_api:deployments")).json()
-    assert body["loading"] is False and body["count"] == 14
+    assert body["loading"] is False and body["count"] == DEFAULT_DEPLOYMENT_COUNT
     item = next(r for r in body["results"] if r["id"] == "pricing-prod-fails")
     assert item["health"] == "ERROR" and item["stale"] is False and item["age_seconds"] is not None
     one = login(auditor).get(reverse("deployer_ui_api:deployment", args=["pricing-prod-fails"])).json()
     assert one["health"] == "ERROR"
-    assert dss_calls(sandbox) == {}
+    assert deployer_calls(sandbox) == {}
 
 
 def test_api_schema_documents_the_deployments_api(login, auditor, sandbox):
@@ -187,8 +193,6 @@ def test_api_schema_documents_the_deployments_api(login, auditor, sandbox):
 
 
 def test_auth_key_values_never_reach_the_browser(login, operator, sandbox):
-    from deployer_ui import apinode_client
-
     secrets = []
     for node in ("apinode-a", "apinode-b"):
         raw = apinode_client.get_client(node).request("GET", "/auth/keys")
@@ -226,14 +230,13 @@ def test_api_node_down_keeps_pages_up_with_a_banner(login, operator, faults):
     sample_api_nodes()  # the beat's sampling is how the overview learns that a node is down
     client = login(operator)
     html = client.get(reverse("deployer_ui:api_nodes")).content.decode()
-    assert "API node apinode-b could not be read" in html and "churn-prediction" in html
+    # the one upstream banner's wording (was "API node apinode-b could not be read.")
+    assert "<strong>API node apinode-b cannot be reached.</strong>" in html and "churn-prediction" in html
     page = client.get(reverse("deployer_ui:api_service", args=["apinode-b", "pricing-r"]))
-    assert page.status_code == 200 and "could not be read" in page.content.decode()
+    assert page.status_code == 200 and "<strong>API node apinode-b cannot be reached.</strong>" in page.content.decode()
 
 
 def test_service_actions_are_confirmed_and_audited(login, operator, sandbox):
-    from deployer_ui import apinode_client
-
     client = login(operator)
     url = reverse("deployer_ui:api_service_action", args=["apinode-a", "fraud-scoring", "disable"])
     confirm = client.get(url)
@@ -260,8 +263,8 @@ def test_service_actions_are_confirmed_and_audited(login, operator, sandbox):
 def test_home_page_counts_come_from_the_cache(login, operator, warm_cache, sandbox):
     sandbox.reset_stats()
     html = login(operator).get("/").content.decode()
-    assert 'data-testid="deployment-count">14<' in html
-    assert STATUS_CALL not in dss_calls(sandbox)
+    assert f'data-testid="deployment-count">{DEFAULT_DEPLOYMENT_COUNT}<' in html
+    assert STATUS_CALL not in deployer_calls(sandbox)
 
 
 def test_home_names_the_deployer_when_its_last_refresh_failed(login, operator, warm_cache, faults):

@@ -8,22 +8,23 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from deployer_ui import services
+from deployer_ui import updates
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.refresh import refresh_all
 from deployer_ui.status_cache import StatusCache
 from portal.lib.ratelimit import TokenBucket
 from portal.lib.sparkline import sparkline
+from sandbox.seed import DEFAULT_DEPLOYMENT_COUNT
 
 STATUS_CALL = "GET /project-deployer/deployments/{deploymentId}/status"
 
 
 def test_a_second_refresh_is_skipped_while_one_holds_the_lock(sandbox):
-    cache = StatusCache()
-    token = cache.acquire_lock()
+    lock = StatusCache().lock()
+    token = lock.acquire()
     assert refresh_all() == {"skipped": "running"}
     assert sandbox.stats().get("dss", {}).get(STATUS_CALL, 0) == 0
-    cache.release_lock(token)
+    lock.release(token)
     assert refresh_all()["ok"] is True
 
 
@@ -45,36 +46,37 @@ def test_the_request_budget_spreads_calls_over_time():
 def test_refresh_respects_the_budget_setting(sandbox, settings):
     settings.DEPLOYER_REQUESTS_PER_SECOND = 40.0
     started = time.monotonic()
-    assert refresh_all()["count"] == 14
-    # 16 calls (list, stages, 14 statuses) at 40/s with a burst of 40 cannot be throttled below zero: it simply ran
+    assert refresh_all()["count"] == DEFAULT_DEPLOYMENT_COUNT
+    calls = 2 + DEFAULT_DEPLOYMENT_COUNT  # list, stages, one status per deployment
+    # 16 calls at 40/s with a burst of 40 cannot be throttled below zero: it simply ran
     assert time.monotonic() - started >= 0
     settings.DEPLOYER_REQUESTS_PER_SECOND = 8.0
     started = time.monotonic()
     refresh_all()
-    assert time.monotonic() - started >= (16 - 8) / 8.0 * 0.9  # the cycle lengthened instead of flooding
+    assert time.monotonic() - started >= (calls - 8) / 8.0 * 0.9  # the cycle lengthened instead of flooding
 
 
 def test_a_live_lease_keeps_a_second_poller_out(db, sandbox):
     update = DeploymentUpdate.objects.create(deployment_id="churn-dev", job_id="j1", state="running",
                                              lease_owner="other", lease_until=timezone.now() + timedelta(minutes=1))
-    assert services.poll_update(update.pk) == "not-claimed"
-    assert services.resumable_updates() == []
+    assert updates.poll_update(update.pk) == "not-claimed"
+    assert updates.resumable_updates() == []
     DeploymentUpdate.objects.filter(pk=update.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    assert services.resumable_updates() == [update.pk]
+    assert updates.resumable_updates() == [update.pk]
 
 
 def test_polling_an_unknown_future_ends_as_unknown(db, sandbox):
     update = DeploymentUpdate.objects.create(deployment_id="churn-dev", job_id="gone", state="running")
-    assert services.poll_update(update.pk, sleep=lambda s: None) == "unknown"
+    assert updates.poll_update(update.pk, sleep=lambda s: None) == "unknown"
     update.refresh_from_db()
     assert update.finished and update.outcome == "unknown" and "no longer knows" in update.error_message
 
 
 def test_polling_follows_a_future_in_process(db, short_futures, operator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():  # the worker is not running here: poll in this process instead
-        update = services.start_update(user=operator, deployment_id="pricing-test")
+        update = updates.start_update(user=operator, deployment_id="pricing-test")
     assert update.state == "running" and update.job_id
-    assert services.poll_update(update.pk) == "success"
+    assert updates.poll_update(update.pk) == "success"
     update.refresh_from_db()
     assert update.outcome == "success" and update.lease_until is None
 
@@ -100,7 +102,7 @@ def test_update_api_starts_lists_and_aborts(login, operator, sandbox, django_cap
     assert listed["count"] == 1 and listed["results"][0]["requester_username"] == "dave"
     pk = created.json()["id"]
     assert client.post(reverse("deployer_ui_api:update_abort", args=[pk])).status_code == 202
-    assert services.poll_update(pk, sleep=lambda s: None) == "aborted"
+    assert updates.poll_update(pk, sleep=lambda s: None) == "aborted"
     assert client.get(reverse("deployer_ui_api:update", args=[pk])).json()["outcome"] == "aborted"
     bad = client.post(reverse("deployer_ui_api:updates"), {"deployment_id": "churn-prod", "bundle_id": "v404"},
                       content_type="application/json")

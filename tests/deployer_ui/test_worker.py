@@ -12,18 +12,21 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from deployer_ui.client import get_client
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.status_cache import StatusCache
-from deployer_ui.tasks import refresh_deployments
+from portal import tasknames
 from portal.audit.models import AuditEvent
-from tests.deployer_ui.conftest import wait_finished, wait_for
+from portal.lib.tasks import send_now
+from sandbox.seed import DEFAULT_DEPLOYMENT_COUNT
+from tests.deployer_ui.conftest import STAGE_ORDER, wait_finished, wait_for
 
 pytestmark = pytest.mark.worker
 STATUS_CALL = "GET /project-deployer/deployments/{deploymentId}/status"
 LIST_CALL = "GET /project-deployer/deployments"
 
 
-def _dss(sandbox) -> dict:
+def _deployer(sandbox) -> dict:
     return sandbox.stats().get("dss", {})
 
 
@@ -34,13 +37,13 @@ def _start(client, deployment_id, **data):
 
 
 def test_refresh_task_fills_the_cache(worker, sandbox):
-    refresh_deployments.delay()
+    send_now(tasknames.REFRESH_DEPLOYMENTS)  # what beat sends
     views = wait_for(lambda: (v := StatusCache().all_views()) and all(not x.loading for x in v) and v)
-    assert len(views) == 14
+    assert len(views) == DEFAULT_DEPLOYMENT_COUNT
     assert {v.health for v in views} >= {"HEALTHY", "ERROR"}
     assert all(v.age_seconds is not None and not v.stale for v in views)
-    assert StatusCache().stage_order() == ["Development", "Test", "Production"]
-    assert _dss(sandbox)[STATUS_CALL] == 14
+    assert StatusCache().stage_order() == STAGE_ORDER
+    assert _deployer(sandbox)[STATUS_CALL] == DEFAULT_DEPLOYMENT_COUNT
 
 
 def test_update_followed_to_success(worker, short_futures, login, operator):
@@ -74,8 +77,6 @@ def test_update_followed_to_failure(worker, short_futures, login, operator):
 
 
 def test_deploy_another_bundle_saves_settings_then_updates(worker, short_futures, login, operator):
-    from deployer_ui.client import get_client
-
     client = login(operator)
     current = get_client().get_deployment_settings("forecast-dev").bundle_id
     target = next(b.id for b in get_client().get_deployment("forecast-dev").packages if b.id != current)
@@ -107,7 +108,7 @@ def test_double_submit_starts_one_update(worker, sandbox, login, operator):
     _start(client, "fraud-dev")
     client.post(reverse("deployer_ui:update_start", args=["fraud-dev"]), {"confirm": "yes"})
     assert DeploymentUpdate.objects.filter(deployment_id="fraud-dev").count() == 1
-    assert _dss(sandbox)["POST /project-deployer/deployments/{deploymentId}/actions/update"] == 1
+    assert _deployer(sandbox)["POST /project-deployer/deployments/{deploymentId}/actions/update"] == 1
 
 
 def test_worker_killed_mid_poll_is_resumed_by_another(clean_broker, celery_worker_factory, sandbox, login, operator,
@@ -149,10 +150,10 @@ def test_hundred_concurrent_dashboard_reads_cause_one_refresh(worker, sandbox, o
     with ThreadPoolExecutor(max_workers=25) as pool:
         assert set(pool.map(read, clients)) == {200}
     wait_for(lambda: (v := StatusCache().all_views()) and all(not x.loading for x in v))
-    wait_for(lambda: not StatusCache().refresh_running())
-    first = dict(_dss(sandbox))
-    assert first.get(LIST_CALL) == 1 and first.get(STATUS_CALL) == 14
+    wait_for(lambda: not StatusCache().lock().held())
+    first = dict(_deployer(sandbox))
+    assert first.get(LIST_CALL) == 1 and first.get(STATUS_CALL) == DEFAULT_DEPLOYMENT_COUNT
 
     with ThreadPoolExecutor(max_workers=25) as pool:
         assert set(pool.map(read, clients)) == {200}
-    assert _dss(sandbox).get(STATUS_CALL) == 14 and _dss(sandbox).get(LIST_CALL) == 1
+    assert _deployer(sandbox).get(STATUS_CALL) == DEFAULT_DEPLOYMENT_COUNT and _deployer(sandbox).get(LIST_CALL) == 1

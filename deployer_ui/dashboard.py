@@ -1,0 +1,106 @@
+"""The deployments dashboard: filters, health counts and tiles grouped by stage and infra, read from the status cache.
+
+`read_dashboard` reads the cache; `assemble` is the pure rule (no Redis, no Deployer) that the unit tests call.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from deployer_ui import enqueue
+from deployer_ui.client import HEALTH_VALUES
+from deployer_ui.status_cache import Cycle, StatusCache, StatusView
+from portal.lib.freshness import LOADING
+
+# (stage, [(infra, [tile, …]), …]), stages in the Deployer's order
+Groups = list[tuple[str, list[tuple[str, list[StatusView]]]]]
+
+
+@dataclass
+class DashboardFilters:
+    """What the filter form asks for; empty fields match everything. `health` is lower case, as in the form."""
+
+    stage: str = ""
+    infra: str = ""
+    health: str = ""
+    project: str = ""
+    q: str = ""
+
+    def matches(self, view: StatusView) -> bool:
+        if self.stage and view.stage != self.stage:
+            return False
+        if self.infra and view.infra_id != self.infra:
+            return False
+        if self.health and (view.health_class != self.health.lower()):
+            return False
+        if self.project and view.project_key != self.project:
+            return False
+        if self.q:
+            needle = self.q.lower()
+            hay = " ".join((view.id, view.project_key, view.project_name, view.bundle_id, view.deployed_project_key,
+                            view.infra_id, view.stage)).lower()
+            if needle not in hay:
+                return False
+        return True
+
+
+@dataclass
+class Dashboard:
+    loading: bool
+    groups: Groups = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    shown: int = 0
+    cycle: Cycle = field(default_factory=Cycle)
+    stale_count: int = 0
+    stages: list[str] = field(default_factory=list)
+    infras: list[str] = field(default_factory=list)
+    projects: list[str] = field(default_factory=list)
+    interval: int = 30
+
+    @property
+    def upstream_error(self) -> str:
+        """The Deployer's last failure, when the shown statuses are not all current ('' when they are)."""
+        if self.cycle.ok is False or self.stale_count:
+            return self.cycle.error or "Some statuses could not be refreshed"
+        return ""
+
+
+def assemble(views: list[StatusView], stage_order: list[str], filters: DashboardFilters, *, cycle: Cycle | None = None,
+             interval: int = 30) -> Dashboard:
+    """The dashboard of these cached views: counts by health over all of them; the tiles that match `filters`,
+    grouped by stage (the Deployer's order first, then unknown stages by name) and infra, each group sorted by id."""
+    counts = OrderedDict((h, 0) for h in (*HEALTH_VALUES, LOADING))
+    for view in views:
+        counts[view.health] = counts.get(view.health, 0) + 1
+    shown = [v for v in views if filters.matches(v)]
+    known_stages = stage_order + sorted({v.stage for v in views} - set(stage_order))
+    by_stage: OrderedDict[str, OrderedDict[str, list[StatusView]]] = OrderedDict(
+        (s, OrderedDict()) for s in known_stages
+    )
+    for view in sorted(shown, key=lambda v: (v.infra_id, v.id)):
+        by_stage.setdefault(view.stage, OrderedDict()).setdefault(view.infra_id, []).append(view)
+    return Dashboard(
+        loading=False,
+        groups=[(stage, list(infras.items())) for stage, infras in by_stage.items() if infras],
+        counts=dict(counts),
+        total=len(views),
+        shown=len(shown),
+        cycle=cycle or Cycle(),
+        stale_count=sum(1 for v in views if v.stale),
+        stages=known_stages,
+        infras=sorted({v.infra_id for v in views}),
+        projects=sorted({v.project_key for v in views}),
+        interval=interval,
+    )
+
+
+def read_dashboard(filters: DashboardFilters) -> Dashboard:
+    """The deployments dashboard from the cache only. A cold cache yields `loading=True` and asks for one refresh."""
+    cache = StatusCache()
+    views = cache.all_views()
+    if views is None:
+        enqueue.refresh_statuses_if_cold(cache)
+        return Dashboard(loading=True, cycle=cache.cycle(), interval=cache.interval)
+    return assemble(views, cache.stage_order(), filters, cycle=cache.cycle(), interval=cache.interval)
