@@ -1,0 +1,1 @@
+"""The operators' view: deployments on the Project Deployer, their updates, and the API nodes."""

@@ -166,10 +166,6 @@ class NodeHealth:
     status: str
     details: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def ok(self) -> bool:
-        return self.status == "HEALTHY"
-
     @classmethod
     def from_json(cls, data: Any, p: Parser) -> NodeHealth:
         data = p.obj(data, "health")

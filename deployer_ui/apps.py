@@ -1,3 +1,5 @@
+"""The operators' view as a Django app; registers its home-page sections when ready."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""URLs of the operators' pages (mounted at /deployments/)."""
+
 from django.urls import path
 
 from deployer_ui import views

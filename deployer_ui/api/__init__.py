@@ -1,0 +1,1 @@
+"""The deployments REST API (mounted at /api/deployments/)."""

@@ -1,3 +1,5 @@
+"""URLs of the deployments REST API."""
+
 from django.urls import path
 
 from deployer_ui.api import views

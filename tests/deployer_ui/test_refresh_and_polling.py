@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ def test_on_demand_refresh_does_nothing_on_a_warm_cache(warm_cache, sandbox):
     assert not any(sandbox.stats().get("dss", {}).values())
 
 
+@pytest.mark.unit
 def test_the_request_budget_spreads_calls_over_time():
     bucket = TokenBucket(rate=50, capacity=1)
     started = time.monotonic()
@@ -81,6 +83,7 @@ def test_polling_follows_a_future_in_process(db, short_futures, operator, django
     assert update.outcome == "success" and update.lease_until is None
 
 
+@pytest.mark.unit
 def test_sparkline_contains_only_numbers_and_escaped_label():
     svg = str(sparkline([1, 2, None, 4, 5, float("nan")], label='<script>"x"</script>'))
     assert "<script>" not in svg and "&lt;script&gt;" in svg

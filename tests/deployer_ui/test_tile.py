@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from django.template import Context, Template
 
 from deployer_ui.status_cache import StatusView
+
+pytestmark = pytest.mark.unit
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
