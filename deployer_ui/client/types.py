@@ -17,8 +17,8 @@ HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 MONITORING_KEYS = ("failed", "warning", "successful", "aborted", "running")
 UPSTREAM_NAME = "Deployer"
 
-parser = Parser(UPSTREAM_NAME)
-_p = parser
+# The strict readers, naming the Deployer in their errors; `futures` and `calls` use the same one.
+parser = _p = Parser(UPSTREAM_NAME)
 
 
 
