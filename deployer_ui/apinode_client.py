@@ -235,8 +235,7 @@ class ApiNodeClient(UpstreamClient):
     def get_health(self) -> NodeHealth:
         return NodeHealth.from_json(self.request("GET", "/health"), self._p)
 
-    # -- create, delete and administer: only the contract tests call these -----------------------------------------
-    # The portal never imports, deletes or issues keys on a node; these keep the client complete against the contract.
+    # -- create and delete: the operators' admin operations (deployer_ui.apinode_admin) ----------------------------
 
     def delete_service(self, service_id: str) -> None:
         self.request("DELETE", self.SVC, path_params={"serviceId": service_id})

@@ -1,4 +1,4 @@
-"""API nodes: the overview and node pages, a service's page and traffic series, and the actions on a service.
+"""API nodes: the overview and node pages, a service's page and traffic chart, and the actions on a service.
 
 The overview reads only the node cache (kept by `node_sampling`); the node and service pages read the node live. An
 action is audited and re-reads the acted-on node into the cache at once.
@@ -7,18 +7,13 @@ action is audited and re-reads the acted-on node into the cache at once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
-
-from django.utils import timezone
 
 from deployer_ui import apinode_client, enqueue
 from deployer_ui.apinode_client import AuthKey, Generation, NodeHealth, Service
-from deployer_ui.models import ApiNodeSample
+from deployer_ui.charts import NODE_LIST_RANGE, RANGES, Chart, node_charts, parse_range, service_chart
 from deployer_ui.node_cache import NodeStatusCache, NodeView
 from deployer_ui.node_sampling import refresh_node
 from portal.audit.service import record
-from portal.lib.sparkline import sparkline
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
 from portal.lib.web import upstream_error_text
 
@@ -29,6 +24,7 @@ from portal.lib.web import upstream_error_text
 class NodesOverview:
     nodes: list[NodeView]
     interval: int
+    charts: dict[str, Chart] = field(default_factory=dict)  # node id → its traffic over the last hour (samples)
 
     @property
     def loading(self) -> bool:
@@ -40,11 +36,13 @@ class NodesOverview:
 
 
 def overview() -> NodesOverview:
-    """Every configured node's cached status (never a node call). A cold cache asks for one sampling."""
+    """Every configured node's cached status and its traffic chart from the stored samples (never a node call). A
+    cold cache asks for one sampling."""
     cache = NodeStatusCache()
     views = cache.all_views()
     enqueue.sample_nodes_if_cold(cache, views)
-    return NodesOverview(nodes=views, interval=cache.interval)
+    return NodesOverview(nodes=views, interval=cache.interval,
+                         charts=node_charts([(v.id, v.name) for v in views], RANGES[NODE_LIST_RANGE]))
 
 
 # --- a node and a service, read live --------------------------------------------------------------------------------
@@ -84,20 +82,20 @@ class ServiceDetail:
     node_id: str
     node_name: str
     service_id: str
-    series: dict[str, Any]
+    chart: Chart
     service: Service | None = None
     generations: list[Generation] = field(default_factory=list)
     upstream_error: str = ""
 
 
-def service_detail(node_id: str, service_id: str) -> ServiceDetail:
-    """A service of a node with its generations (read live) and its traffic series (from the stored samples).
-    Raises `UpstreamNotFound` for an unconfigured node or an unknown service; other failures are in
-    `upstream_error`."""
+def service_detail(node_id: str, service_id: str, range_key: str = "") -> ServiceDetail:
+    """A service of a node with its generations (read live) and its traffic chart over `range_key` ("1h", "24h",
+    "7d"; empty for the default) from the stored samples. Raises `UpstreamNotFound` for an unconfigured node or an
+    unknown service, `ValueError` for an unknown range; other failures are in `upstream_error`."""
     conf = apinode_client.node_settings(node_id)
     client = apinode_client.get_client(node_id)
     detail = ServiceDetail(node_id=node_id, node_name=conf["name"], service_id=service_id,
-                           series=service_series(node_id, service_id))
+                           chart=service_chart(node_id, service_id, parse_range(range_key)))
     try:
         detail.service = client.get_service(service_id)
         detail.generations = [client.get_generation(service_id, g.generation_id)
@@ -107,41 +105,6 @@ def service_detail(node_id: str, service_id: str) -> ServiceDetail:
     except UpstreamError as exc:
         detail.upstream_error = upstream_error_text(exc)
     return detail
-
-
-def service_series(node_id: str, service_id: str, *, hours: int = 24, points: int = 120) -> dict[str, Any]:
-    """Per-sample series of a service from the stored samples: requests and errors per interval, latency."""
-    since = timezone.now() - timedelta(hours=hours)
-    samples = list(
-        ApiNodeSample.objects.filter(node_id=node_id, taken_at__gte=since, error="").order_by("-taken_at")[:points + 1]
-    )[::-1]
-    requests, errors, latency = [], [], []
-    previous = None
-    for sample in samples:
-        current = (sample.services or {}).get(service_id)
-        if current is None:
-            previous = None
-            continue
-        latency.append(current.get("latency_ms"))
-        if previous is not None:
-            requests.append(_delta(previous.get("requests"), current.get("requests")))
-            errors.append(_delta(previous.get("errors"), current.get("errors")))
-        previous = current
-    last = samples[-1].services.get(service_id) if samples else None
-    return {
-        "samples": len(samples),
-        "requests_svg": sparkline(requests, label="Requests per sample interval"),
-        "errors_svg": sparkline(errors, label="Errors per sample interval"),
-        "latency_svg": sparkline(latency, label="Average latency (ms)"),
-        "last": last,
-        "last_at": samples[-1].taken_at if samples else None,
-    }
-
-
-def _delta(before, after):
-    if not isinstance(before, int | float) or not isinstance(after, int | float) or after < before:
-        return None  # a counter reset (node restart) is a gap, not a negative rate
-    return after - before
 
 
 # --- actions on a service -----------------------------------------------------------------------------------------

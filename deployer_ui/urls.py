@@ -3,10 +3,12 @@
 from django.urls import path
 
 from deployer_ui import views
+from deployer_ui.urls_apinodes import urlpatterns as apinode_urlpatterns
 from portal import converters  # noqa: F401 - registers the "uid" path converter
 
 app_name = "deployer_ui"
 urlpatterns = [
+    *apinode_urlpatterns,
     path("", views.dashboard, name="dashboard"),
     path("d/<uid:deployment_id>/", views.deployment, name="deployment"),
     path("d/<uid:deployment_id>/update/", views.update_start, name="update_start"),

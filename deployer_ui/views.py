@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer_ui import apinodes, browse, updates
+from deployer_ui.apinode_forms import RangeForm
+from deployer_ui.charts import RANGES
 from deployer_ui.client import UPSTREAM_NAME
 from deployer_ui.dashboard import DashboardFilters, read_dashboard
 from deployer_ui.forms import BundleForm, ConfirmForm, DashboardFilterForm, GenerationForm
@@ -260,14 +262,17 @@ def api_nodes(request):
 @role_required(*READERS)
 @require_GET
 def api_node(request, node_id):
-    return render(request, "deployer_ui/api_node.html", {"node": apinodes.node_detail(node_id)})
+    return render(request, "deployer_ui/api_node.html", {"node": apinodes.node_detail(node_id),
+                                                         "can_act": _can_act(request)})
 
 
 @role_required(*READERS)
 @require_GET
 def api_service(request, node_id, service_id):
-    detail = apinodes.service_detail(node_id, service_id)  # unknown node or service: friendly 404
-    return render(request, "deployer_ui/api_service.html", {"detail": detail, "can_act": _can_act(request)})
+    chosen = RangeForm(request.GET).chosen()  # a bad range falls back to the default
+    detail = apinodes.service_detail(node_id, service_id, chosen)  # unknown node or service: friendly 404
+    return render(request, "deployer_ui/api_service.html", {"detail": detail, "ranges": RANGES,
+                                                            "can_act": _can_act(request)})
 
 
 @role_required(*ACTORS)

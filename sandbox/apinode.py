@@ -14,6 +14,7 @@ from sandbox.state import Store
 
 BASE_PATH = "/admin/api"
 ADMIN_KEY = "apinode-admin-key"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a ZIP's first entry, or the end record of an empty archive
 
 
 def authenticate(store: Store, key: str) -> str | None:
@@ -119,16 +120,22 @@ def list_generations(call: Call):
 def import_generation(call: Call):
     """POST /services/{serviceId}/generations (multipart ``file``).
 
-    The archive is not unpacked: the generation id is the file name without ``.zip`` (or the next ``vN``), and it
-    exposes the active generation's endpoints. It is neither active nor preloaded.
+    The body must be what the contract says: multipart/form-data whose part ``file`` is the ZIP archive (anything
+    else is a 400, "Invalid bundle"). The archive is not unpacked: the generation id is the file name without
+    ``.zip`` (or the next ``vN``), and it exposes the active generation's endpoints. It is neither active nor
+    preloaded.
     """
     service = _service(call)
+    if call.request.mimetype != "multipart/form-data":
+        raise bad_request("Invalid bundle: the body must be multipart/form-data with the ZIP archive in part 'file'")
     upload = call.body.get("file") if call.body is not None else None
     if upload is None:
-        raise bad_request("multipart part 'file' (the generation ZIP archive) is required")
+        raise bad_request("Invalid bundle: multipart part 'file' (the generation ZIP archive) is required")
     content = upload.read()
     if not content:
-        raise bad_request("the uploaded generation archive is empty")
+        raise bad_request("Invalid bundle: the uploaded generation archive is empty")
+    if not content.startswith(ZIP_MAGIC):
+        raise bad_request("Invalid bundle: the uploaded file is not a ZIP archive")
     stem = re.sub(r"[^A-Za-z0-9_.-]", "", (upload.filename or "").rsplit("/", 1)[-1].removesuffix(".zip"))
     gens = service["generations"]
     gen_id = stem if stem and stem not in gens and stem not in (".", "..") else f"v{len(gens) + 1}"
