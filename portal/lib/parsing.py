@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from portal.lib.upstream import UpstreamBadResponse
@@ -77,6 +77,16 @@ def ms_to_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(millis / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
+def datetime_to_ms(value: datetime | None) -> int | None:
+    """Epoch milliseconds of an aware datetime, the exact inverse of `ms_to_datetime` (for the JSON the portal writes
+    itself: snapshots, API fields documented as epoch milliseconds). None stays None."""
+    return None if value is None else (value - _EPOCH) // _ONE_MS
 
 
 # -- strict readers ------------------------------------------------------------------------------------------------
