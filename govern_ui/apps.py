@@ -1,3 +1,5 @@
+"""The reviewers' workspace's app: registers Govern's home section once the apps are loaded."""
+
 from django.apps import AppConfig
 
 

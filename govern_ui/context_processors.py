@@ -1,16 +1,15 @@
-"""The review-queue badge in the navigation, read from the cached sign-off index (never from Govern)."""
+"""The review-queue badge in the navigation, read from the sign-off index (never from Govern)."""
 
 from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from govern_ui.queue import queue_count
 from portal.roles import REVIEWER, has_role
 
 
 class _Badge:
     def __init__(self, user):
-        from govern_ui.services import queue_count
-
         self.count = queue_count(user)
 
 

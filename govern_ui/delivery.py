@@ -1,52 +1,33 @@
 """Sending a confirmed review action to Govern, exactly once.
 
-A worker (or the request, right after commit) first claims the action with a conditional UPDATE — state pending and
-no live claim — so two workers never send the same action. A retry after an attempt whose outcome is unknown
-(timeout, 5xx, garbage) first reads the step back from Govern: if the attributed review (or the delegation) is already
-there, the action is marked delivered instead of being sent again.
+A worker (or the request, right after commit) first claims the action (`ReviewAction.objects.claim`, a conditional
+UPDATE: still pending, no live claim), so two workers never send the same action. A retry after an attempt whose
+outcome is unknown (timeout, 5xx, garbage) first reads the step back from Govern: if the attributed review (or the
+delegation) is already there, the action is marked delivered instead of being sent again.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
-from django.utils import timezone
 
-from govern_ui.client import GovernClient, get_client
+from govern_ui import index
+from govern_ui.client import UPSTREAM, GovernClient, get_client
 from govern_ui.models import ReviewAction, attribution
 from portal.audit import service as audit
 from portal.lib.upstream import UpstreamError
+from portal.lib.web import upstream_error_text
 
 log = logging.getLogger(__name__)
 
-# Longer than a request may take (connect + read timeouts), so a live attempt is never taken over.
-CLAIM_SECONDS = 60
 SWEEP_BATCH = 100
+BUSY = "busy"
 
 
 def backoff_seconds(attempts: int) -> int:
     base = settings.GOVERN_DELIVERY_BACKOFF_BASE
     return min(settings.GOVERN_DELIVERY_BACKOFF_MAX, base * 2 ** max(0, attempts - 1))
-
-
-def _claim(action_id: int) -> bool:
-    now = timezone.now()
-    claimed = (
-        ReviewAction.objects.filter(pk=action_id, state=ReviewAction.State.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1, updated_at=now)
-    )
-    return claimed == 1
-
-
-def _finish(action: ReviewAction, **fields) -> bool:
-    """Write the attempt's result if the action is still pending (it is ours: we hold the claim)."""
-    fields.setdefault("claimed_until", None)
-    fields["updated_at"] = timezone.now()
-    return ReviewAction.objects.filter(pk=action.pk, state=ReviewAction.State.PENDING).update(**fields) == 1
 
 
 def _already_applied(client: GovernClient, action: ReviewAction) -> bool:
@@ -60,9 +41,7 @@ def _already_applied(client: GovernClient, action: ReviewAction) -> bool:
 
 def _send(client: GovernClient, action: ReviewAction) -> None:
     if action.kind == ReviewAction.Kind.DELEGATE:
-        client.delegate_sign_off(
-            action.artifact_id, action.step_id, action.delegate_to, action.upstream_comment()
-        )
+        client.delegate_sign_off(action.artifact_id, action.step_id, action.delegate_to, action.upstream_comment())
     else:
         client.add_review(action.artifact_id, action.step_id, action.outcome, action.upstream_comment())
 
@@ -71,26 +50,21 @@ def deliver_action(action_id: int) -> str:
     """Try to deliver one pending action once. Returns its state afterwards, or "busy" when another worker holds it
     (or it is no longer pending). Never raises an `UpstreamError`: a transient failure leaves the action pending with
     a later `next_attempt_at`; a refusal (4xx) marks it refused with Govern's message."""
-    if not _claim(action_id):
-        return "busy"
-    action = ReviewAction.objects.select_related("actor").get(pk=action_id)
+    action = ReviewAction.objects.claim(action_id)
+    if action is None:
+        return BUSY
     client = get_client()
     try:
         if action.attempts > 1 and _already_applied(client, action):
             log.info("review action %s was already applied by an earlier attempt", action.pk)
         else:
+            if action.attempts > 1 and not action.renew():
+                # The read back took so long that the claim ran out and another worker took the action over.
+                return BUSY
             _send(client, action)
     except UpstreamError as exc:
         return _failed(action, exc)
-    now = timezone.now()
-    _finish(
-        action,
-        state=ReviewAction.State.DELIVERED,
-        delivered_at=now,
-        upstream_status=200,
-        last_error="",
-        next_attempt_at=None,
-    )
+    action.mark_delivered()
     _audit(action, "delivered", upstream_status=200)
     _refresh_index_entry(action.artifact_id)
     return ReviewAction.State.DELIVERED
@@ -103,12 +77,7 @@ def _failed(action: ReviewAction, exc: UpstreamError) -> str:
     transient = exc.retryable or exc.kind in ("bad_response", "auth")
     if transient:
         delay = backoff_seconds(action.attempts)
-        _finish(
-            action,
-            last_error=str(exc.message)[:2000],
-            upstream_status=exc.status,
-            next_attempt_at=timezone.now() + timedelta(seconds=delay),
-        )
+        action.mark_retry(str(exc.message), exc.status, delay)
         log.warning("review action %s: attempt %s failed (%s); retry in %ss", action.pk, action.attempts, exc, delay)
         _audit(
             action,
@@ -117,14 +86,8 @@ def _failed(action: ReviewAction, exc: UpstreamError) -> str:
             detail=f"attempt {action.attempts} failed: {exc.message}; retrying in {delay}s",
         )
         return ReviewAction.State.PENDING
-    message = exc.message if exc.kind == "refused" else f"{exc.upstream or 'Govern'} {exc.message}"
-    _finish(
-        action,
-        state=ReviewAction.State.REFUSED,
-        last_error=message[:2000],
-        upstream_status=exc.status,
-        next_attempt_at=None,
-    )
+    message = exc.message if exc.kind == "refused" else upstream_error_text(exc, UPSTREAM)
+    action.mark_refused(message, exc.status)
     _audit(action, "refused", upstream_status=exc.status, detail=message)
     return ReviewAction.State.REFUSED
 
@@ -157,31 +120,20 @@ def _audit_input(action: ReviewAction) -> dict:
 
 
 def _refresh_index_entry(artifact_id: str) -> None:
-    from govern_ui.services import refresh_index_entry
-
     try:
-        refresh_index_entry(artifact_id)
+        index.refresh_entry(artifact_id)
     except UpstreamError as exc:
         # The next full rebuild corrects the entry; the queue already hides steps with a delivered portal action.
         log.warning("could not refresh the sign-off index entry of %s: %s", artifact_id, exc)
 
 
-def due_action_ids(limit: int = SWEEP_BATCH) -> list[int]:
-    """Pending actions whose retry time has come and that nobody is delivering, oldest first."""
-    now = timezone.now()
-    return list(
-        ReviewAction.objects.filter(state=ReviewAction.State.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("created_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 def deliver_due(limit: int = SWEEP_BATCH) -> dict[str, int]:
-    """Deliver every due pending action once; returns counts by resulting state."""
+    """Deliver every due pending action once (oldest first, at most `limit`); returns counts by resulting state."""
+    orphaned = ReviewAction.objects.orphaned().count()
+    if orphaned:
+        log.warning("review actions: %s attempt(s) stopped before finishing; retrying them", orphaned)
     counts: dict[str, int] = {}
-    for action_id in due_action_ids(limit):
+    for action_id in list(ReviewAction.objects.due().values_list("pk", flat=True)[:limit]):
         state = deliver_action(action_id)
         counts[state] = counts.get(state, 0) + 1
     return counts

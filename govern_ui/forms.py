@@ -7,7 +7,8 @@ import uuid
 from django import forms
 from django.core.validators import RegexValidator
 
-from govern_ui.services import COMMENT_MAX_CHARS, SORTS
+from govern_ui.browse import SORTS
+from govern_ui.review import COMMENT_MAX_CHARS
 
 _KEY = RegexValidator(r"^[A-Za-z0-9_-]{8,64}$", "This form has expired. Reload the page and try again.")
 

@@ -1,4 +1,6 @@
-"""Celery tasks of the reviewers' workspace. They take ids and call services; beat schedules them (portal/celery.py)."""
+"""Celery tasks of the reviewers' workspace: thin, they take ids and call the subject modules. Beat schedules them
+(portal/celery.py) and `govern_ui.enqueue` sends them, both by name (portal.tasknames); nothing imports this module
+but Celery."""
 
 from __future__ import annotations
 
@@ -6,13 +8,14 @@ import logging
 
 from celery import shared_task
 
-from govern_ui import delivery, services
+from govern_ui import delivery, index
+from portal import tasknames
 from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="govern_ui.tasks.deliver_pending_actions", ignore_result=True)
+@shared_task(name=tasknames.DELIVER_PENDING_ACTIONS, ignore_result=True)
 def deliver_pending_actions(limit: int = delivery.SWEEP_BATCH) -> dict[str, int]:
     """The sweeper: deliver every pending review action whose backoff has passed. Each action is claimed with a
     conditional UPDATE, so overlapping sweeps (or the request's own attempt) never send one twice."""
@@ -22,18 +25,18 @@ def deliver_pending_actions(limit: int = delivery.SWEEP_BATCH) -> dict[str, int]
     return counts
 
 
-@shared_task(name="govern_ui.tasks.deliver_action", ignore_result=True)
+@shared_task(name=tasknames.DELIVER_ACTION, ignore_result=True)
 def deliver_action(action_id: int) -> str:
-    """Deliver one action now (used by the API and after a restart); failures are left to the sweeper's backoff."""
+    """Deliver one action now; failures are left to the sweeper's backoff."""
     return delivery.deliver_action(action_id)
 
 
-@shared_task(name="govern_ui.tasks.refresh_signoff_index", ignore_result=True)
+@shared_task(name=tasknames.REFRESH_SIGNOFF_INDEX, ignore_result=True)
 def refresh_signoff_index() -> int | None:
     """Rebuild the sign-off index (my queue, badges). Skips when another rebuild holds the lock; when Govern cannot
     list artifacts the previous index stays and the next beat tries again."""
     try:
-        snapshot = services.refresh_index()
+        snapshot = index.rebuild()
     except UpstreamError as exc:
         log.warning("sign-off index not rebuilt: %s", exc)
         return None

@@ -1,3 +1,5 @@
+"""URLs of the reviewers' workspace pages (under /governance/)."""
+
 from django.urls import path
 
 from govern_ui import views
@@ -7,7 +9,7 @@ app_name = "govern_ui"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("queue/", views.queue, name="queue"),
+    path("queue/", views.queue_page, name="queue"),
     path("blueprints/", views.blueprint_list, name="blueprint_list"),
     path("blueprints/<uid:blueprint_id>/", views.blueprint_detail, name="blueprint_detail"),
     path(

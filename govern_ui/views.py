@@ -1,32 +1,22 @@
-"""Pages of the reviewers' workspace. Thin: check access, parse, call one service, pick the page or its partial."""
+"""Pages of the reviewers' workspace. Thin: check access, parse, call one service, pick the page or its partial, map
+typed errors (an unhandled `UpstreamError` becomes the upstream error page in `portal.middleware`)."""
 
 from __future__ import annotations
-
-import logging
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from govern_ui import catalog, services
+from govern_ui import browse, queue, review
+from govern_ui.client import UPSTREAM
 from govern_ui.forms import FORMS, ArtifactFilterForm
 from govern_ui.models import ReviewAction
+from portal.lib.errors import Refused
 from portal.lib.upstream import UpstreamError
+from portal.lib.web import STOP_POLLING, is_htmx, page_or_partial, upstream_error_text
 from portal.models import govern_login_of
 from portal.roles import ALL_ROLES, REVIEWER, has_role, role_required
-
-log = logging.getLogger(__name__)
-
-HTMX_STOP_POLLING = 286
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _banner(exc: UpstreamError) -> str:
-    return f"{exc.upstream or 'Govern'} {exc.message}."
 
 
 @role_required(*ALL_ROLES)
@@ -42,23 +32,25 @@ def index(request):
 @require_GET
 def blueprint_list(request):
     try:
-        blueprints, error = services.list_blueprints(), ""
+        blueprints, upstream_error = browse.list_blueprints(), ""
     except UpstreamError as exc:
-        blueprints, error = [], _banner(exc)
-    return render(request, "govern_ui/blueprint_list.html", {"blueprints": blueprints, "error": error})
+        blueprints, upstream_error = [], upstream_error_text(exc, UPSTREAM)
+    return render(
+        request, "govern_ui/blueprint_list.html", {"blueprints": blueprints, "upstream_error": upstream_error}
+    )
 
 
 @role_required(*ALL_ROLES)
 @require_GET
 def blueprint_detail(request, blueprint_id):
-    detail = services.blueprint_detail(blueprint_id)
+    detail = browse.blueprint_detail(blueprint_id)
     return render(request, "govern_ui/blueprint_detail.html", {"detail": detail, "blueprint": detail.blueprint})
 
 
 @role_required(*ALL_ROLES)
 @require_GET
 def version_detail(request, blueprint_id, version_id):
-    version = services.version_detail(blueprint_id, version_id)
+    version = browse.version_detail(blueprint_id, version_id)
     return render(request, "govern_ui/version_detail.html", {"version": version, "blueprint_id": blueprint_id})
 
 
@@ -70,11 +62,15 @@ def version_detail(request, blueprint_id, version_id):
 def artifact_list(request):
     form = ArtifactFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
-    context = {"form": form, "error": "", "listing": None, "sorts": services.SORTS}
-    if form.is_bound and not form.is_valid():
-        context["error"] = "Some filters were not understood and were ignored."
+    context = {
+        "form": form,
+        "upstream_error": "",
+        "filters_ignored": form.is_bound and not form.is_valid(),
+        "listing": None,
+        "sorts": browse.SORTS,
+    }
     try:
-        context["listing"] = services.artifact_page(
+        context["listing"] = browse.artifact_page(
             blueprint=params.get("blueprint") or "",
             status=params.get("status") or "",
             q=params.get("q") or "",
@@ -83,28 +79,25 @@ def artifact_list(request):
             page=params.get("page") or 1,
         )
     except UpstreamError as exc:
-        context["error"] = _banner(exc)
+        context["upstream_error"] = upstream_error_text(exc, UPSTREAM)
     query = request.GET.copy()
     query.pop("page", None)
     context["query"] = query.urlencode()
-    template = "govern_ui/partials/_artifact_table.html" if _is_htmx(request) else "govern_ui/artifact_list.html"
-    return render(request, template, context)
+    return page_or_partial(request, "govern_ui/artifact_list.html", "govern_ui/partials/_artifact_table.html", context)
 
 
 @role_required(*ALL_ROLES)
 @require_GET
 def artifact_detail(request, artifact_id):
-    detail = services.artifact_detail(artifact_id, request.user)
+    detail = browse.artifact_detail(artifact_id, request.user)
     return render(request, "govern_ui/artifact_detail.html", {"detail": detail, "artifact": detail.artifact})
 
 
 @role_required(*ALL_ROLES)
 @require_GET
 def step_detail(request, artifact_id, step_id):
-    context = services.step_context(artifact_id, step_id, request.user)
-    return render(
-        request, "govern_ui/step_detail.html", {"artifact": context.artifact, "panel": context.panel}
-    )
+    step = review.step_context(artifact_id, step_id, request.user)
+    return render(request, "govern_ui/step_detail.html", {"artifact": step.artifact, "panel": step.panel})
 
 
 # -- actions -------------------------------------------------------------------------------------------------------
@@ -116,22 +109,19 @@ def step_action(request, artifact_id, step_id, kind):
     """Approve, reject or delegate: form, then a confirmation step, then the action is recorded and sent."""
     if kind not in FORMS:
         raise Http404("Unknown action")
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("confirm"):
         # A double submit or a browser retry of a confirmed form: show the action it already created.
-        existing = ReviewAction.objects.filter(
-            idempotency_key=request.POST.get("idempotency_key", ""), actor=request.user
-        ).first()
-        if existing is not None and request.POST.get("confirm"):
+        existing = review.own_action_by_key(request.user, request.POST.get("idempotency_key", ""))
+        if existing is not None:
             return redirect("govern_ui:action_detail", action_id=existing.pk)
-    step = services.step_context(artifact_id, step_id, request.user, allow_cached=request.method == "POST")
+    step = review.step_context(artifact_id, step_id, request.user, allow_cached=request.method == "POST")
     access = step.panel.access
     allowed = access.can_delegate if kind == "delegate" else access.can_review
-    login = govern_login_of(request.user)
     kwargs = {}
-    users = {}
+    delegates = {}
     if kind == "delegate":
-        users = catalog.users()  # the delegate must be a known Govern user: no list, no delegation
-        kwargs = {"users": users, "self_login": login}
+        delegates = review.delegates()
+        kwargs = {"users": delegates, "self_login": govern_login_of(request.user)}
     form = FORMS[kind](request.POST if request.method == "POST" else None, **kwargs)
     context = {
         "artifact": step.artifact,
@@ -141,7 +131,7 @@ def step_action(request, artifact_id, step_id, kind):
         "stage": "form",
         "degraded": step.degraded,
         "reason": "",
-        "users": sorted(users.values(), key=lambda u: (u.display_name or u.login).casefold()),
+        "delegates": sorted(delegates.values(), key=lambda u: (u.display_name or u.login).casefold()),
     }
     if not allowed:
         context.update(stage="blocked", reason=access.reason)
@@ -154,11 +144,10 @@ def step_action(request, artifact_id, step_id, kind):
     if request.POST.get("edit"):
         return render(request, "govern_ui/step_action.html", context)
     if not data.get("confirm"):
-        delegate_user = users.get(data.get("delegate_to", ""))
-        context.update(stage="confirm", data=data, delegate_user=delegate_user)
+        context.update(stage="confirm", data=data, delegate_user=delegates.get(data.get("delegate_to", "")))
         return render(request, "govern_ui/step_action.html", context)
     try:
-        action, created = services.submit_action(
+        action, created = review.submit_action(
             user=request.user,
             kind=kind,
             artifact_id=artifact_id,
@@ -167,7 +156,7 @@ def step_action(request, artifact_id, step_id, kind):
             comment=data.get("comment") or "",
             delegate_to=data.get("delegate_to") or "",
         )
-    except services.ActionNotAllowedError as exc:
+    except Refused as exc:
         context.update(stage="blocked", reason=exc.reason)
         return render(request, "govern_ui/step_action.html", context, status=409)
     if created:
@@ -181,7 +170,7 @@ def action_list(request):
     state = request.GET.get("state", "")
     if state not in ReviewAction.State.values:
         state = ""
-    actions = services.actions_visible_to(request.user, state)[:200]
+    actions = review.actions_visible_to(request.user, state)[:200]
     return render(
         request,
         "govern_ui/action_list.html",
@@ -192,15 +181,14 @@ def action_list(request):
 @role_required(*ALL_ROLES)
 @require_GET
 def action_detail(request, action_id):
-    action = services.action_for(request.user, action_id)
+    action = review.action_for(request.user, action_id)
     if action is None:
         raise Http404("No such action")
-    if _is_htmx(request):
-        response = render(request, "govern_ui/partials/_action_status.html", {"action": action})
-        if action.is_final:
-            response.status_code = HTMX_STOP_POLLING
-        return response
-    return render(request, "govern_ui/action_detail.html", {"action": action})
+    # A final action's status panel tells htmx to stop polling it.
+    status = STOP_POLLING if is_htmx(request) and action.is_final else 200
+    return page_or_partial(
+        request, "govern_ui/action_detail.html", "govern_ui/partials/_action_status.html", {"action": action}, status
+    )
 
 
 # -- the queue -----------------------------------------------------------------------------------------------------
@@ -208,13 +196,10 @@ def action_detail(request, action_id):
 
 @role_required(REVIEWER)
 @require_GET
-def queue(request):
-    result = services.queue_for(request.user)
-    template = "govern_ui/partials/_queue.html" if _is_htmx(request) else "govern_ui/queue.html"
-    response = render(request, template, {"queue": result})
-    if _is_htmx(request) and not result.loading:
-        response.status_code = HTMX_STOP_POLLING
-    return response
+def queue_page(request):
+    result = queue.queue_for(request.user)
+    status = STOP_POLLING if is_htmx(request) and not result.loading else 200
+    return page_or_partial(request, "govern_ui/queue.html", "govern_ui/partials/_queue.html", {"queue": result}, status)
 
 
 # -- roles and users -----------------------------------------------------------------------------------------------
@@ -224,17 +209,17 @@ def queue(request):
 @require_GET
 def roles(request):
     try:
-        items, error = services.list_roles(), ""
+        items, upstream_error = browse.list_roles(), ""
     except UpstreamError as exc:
-        items, error = [], _banner(exc)
-    return render(request, "govern_ui/roles.html", {"roles": items, "error": error})
+        items, upstream_error = [], upstream_error_text(exc, UPSTREAM)
+    return render(request, "govern_ui/roles.html", {"roles": items, "upstream_error": upstream_error})
 
 
 @role_required(*ALL_ROLES)
 @require_GET
 def users(request):
     try:
-        items, error = services.list_users(), ""
+        items, upstream_error = browse.list_users(), ""
     except UpstreamError as exc:
-        items, error = [], _banner(exc)
-    return render(request, "govern_ui/users.html", {"users": items, "error": error})
+        items, upstream_error = [], upstream_error_text(exc, UPSTREAM)
+    return render(request, "govern_ui/users.html", {"users": items, "upstream_error": upstream_error})

@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from govern_ui.browse import SORTS
 from govern_ui.models import ReviewAction
-from govern_ui.services import COMMENT_MAX_CHARS, SORTS
+from govern_ui.review import COMMENT_MAX_CHARS
+from portal.lib.parsing import datetime_to_ms
+
+
+class EpochMillisField(serializers.IntegerField):
+    """A Govern timestamp (a datetime in the portal) shown as Govern's epoch milliseconds, the API's documented form."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("help_text", "Epoch milliseconds")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return datetime_to_ms(value)
 
 
 class ArtifactFilterSerializer(serializers.Serializer):
@@ -21,7 +35,7 @@ class ArtifactSummarySerializer(serializers.Serializer):
     name = serializers.CharField()
     blueprint_id = serializers.CharField()
     status = serializers.CharField()
-    created_on = serializers.IntegerField(allow_null=True, help_text="Epoch milliseconds")
+    created_on = EpochMillisField()
     created_by = serializers.CharField()
 
 
@@ -29,7 +43,7 @@ class ReviewSerializer(serializers.Serializer):
     reviewer = serializers.CharField()
     outcome = serializers.CharField()
     comment = serializers.CharField()
-    reviewed_on = serializers.IntegerField(allow_null=True)
+    reviewed_on = EpochMillisField()
 
 
 class StepAccessSerializer(serializers.Serializer):
@@ -62,9 +76,9 @@ class ArtifactDetailSerializer(serializers.Serializer):
     blueprint_id = serializers.CharField(source="artifact.blueprint_id")
     blueprint_version_id = serializers.CharField(source="artifact.blueprint_version_id")
     status = serializers.CharField(source="artifact.status")
-    created_on = serializers.IntegerField(source="artifact.created_on", allow_null=True)
+    created_on = EpochMillisField(source="artifact.created_on")
     created_by = serializers.CharField(source="artifact.created_by")
-    last_modified_on = serializers.IntegerField(source="artifact.last_modified_on", allow_null=True)
+    last_modified_on = EpochMillisField(source="artifact.last_modified_on")
     last_modified_by = serializers.CharField(source="artifact.last_modified_by")
     custom_fields = serializers.DictField(source="artifact.custom_fields", child=serializers.JSONField())
     fields = CustomFieldSerializer(many=True)

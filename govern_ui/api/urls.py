@@ -1,3 +1,5 @@
+"""URLs of the governance REST API (under /api/governance/)."""
+
 from django.urls import path
 
 from govern_ui.api import views

@@ -1,4 +1,4 @@
-"""The governance REST API: the same services as the pages, the same rules and the same idempotency."""
+"""The governance REST API: the same subject modules as the pages, the same rules and the same idempotency."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govern_ui import catalog, services
+from govern_ui import browse, queue, review
 from govern_ui.api.serializers import (
     ArtifactDetailSerializer,
     ArtifactFilterSerializer,
@@ -19,6 +19,7 @@ from govern_ui.api.serializers import (
     ReviewActionSerializer,
 )
 from govern_ui.models import ReviewAction
+from portal.lib.errors import Refused
 from portal.roles import ALL_ROLES, REVIEWER, HasRole
 
 
@@ -34,21 +35,19 @@ class ArtifactList(APIView):
     def get(self, request):
         params = ArtifactFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        f = params.validated_data
-        result = services.artifact_page(
-            blueprint=f.get("blueprint", ""),
-            status=f.get("status", ""),
-            q=f.get("q", ""),
-            sort=f["sort"],
-            descending=f["desc"],
+        filters = params.validated_data
+        result = browse.artifact_page(
+            blueprint=filters.get("blueprint", ""),
+            status=filters.get("status", ""),
+            q=filters.get("q", ""),
+            sort=filters["sort"],
+            descending=filters["desc"],
             page=1,
         )
-        # The page object holds the whole filtered order; LimitOffset pages over it without copying artifacts.
-        listing = catalog.artifact_list()
-        indexes = list(result.page.paginator.object_list)
+        # `matches` holds the whole filtered order; LimitOffset pages over it without copying artifacts.
         paginator = LimitOffsetPagination()
-        window = paginator.paginate_queryset(indexes, request, view=self)
-        data = ArtifactSummarySerializer([listing.artifacts[i] for i in window], many=True).data
+        window = paginator.paginate_queryset(result.matches, request, view=self)
+        data = ArtifactSummarySerializer(window, many=True).data
         return paginator.get_paginated_response(data)
 
 
@@ -59,7 +58,7 @@ class ArtifactDetail(APIView):
 
     @extend_schema(responses=ArtifactDetailSerializer)
     def get(self, request, artifact_id):
-        detail = services.artifact_detail(artifact_id, request.user)
+        detail = browse.artifact_detail(artifact_id, request.user)
         return Response(ArtifactDetailSerializer(detail).data)
 
 
@@ -70,7 +69,7 @@ class QueueView(APIView):
 
     @extend_schema(responses=QueueSerializer)
     def get(self, request):
-        return Response(QueueSerializer(services.queue_for(request.user)).data)
+        return Response(QueueSerializer(queue.queue_for(request.user)).data)
 
 
 class ActionListCreate(generics.ListAPIView):
@@ -84,7 +83,7 @@ class ActionListCreate(generics.ListAPIView):
 
     def get_queryset(self):
         state = self.request.query_params.get("state", "")
-        return services.actions_visible_to(self.request.user, state if state in ReviewAction.State.values else "")
+        return review.actions_visible_to(self.request.user, state if state in ReviewAction.State.values else "")
 
     @extend_schema(
         request=ReviewActionCreateSerializer,
@@ -94,8 +93,8 @@ class ActionListCreate(generics.ListAPIView):
         body = ReviewActionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            action, created = services.submit_action(user=request.user, **body.validated_data)
-        except services.ActionNotAllowedError as exc:
+            action, created = review.submit_action(user=request.user, **body.validated_data)
+        except Refused as exc:
             return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
         action.refresh_from_db()
         return Response(
@@ -108,7 +107,7 @@ class ActionDetail(APIView):
 
     @extend_schema(responses=ReviewActionSerializer)
     def get(self, request, action_id):
-        action = services.action_for(request.user, action_id)
+        action = review.action_for(request.user, action_id)
         if action is None:
             raise Http404
         return Response(ReviewActionSerializer(action).data)

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 register = template.Library()
-
-
-@register.filter
-def from_ms(value):
-    """Govern's epoch milliseconds as an aware datetime (None stays None)."""
-    if value in (None, ""):
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 @register.filter
@@ -29,8 +16,8 @@ def status_class(value) -> str:
 
 
 @register.filter
-def age(value) -> str:
-    """"3 days" since a datetime."""
-    if not value:
+def waited(since) -> str:
+    """How long since a datetime, in its largest unit: "3 days"."""
+    if not since:
         return ""
-    return timesince(value, timezone.now()).split(",")[0]
+    return timesince(since, timezone.now()).split(",")[0]

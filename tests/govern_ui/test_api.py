@@ -1,10 +1,10 @@
-"""The governance REST API: same services, rules and idempotency as the pages."""
+"""The governance REST API: same subject modules, rules and idempotency as the pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from govern_ui import services
+from govern_ui import index
 from govern_ui.client import get_client
 from govern_ui.models import ReviewAction
 from tests.govern_ui.helpers import REVIEWS_OP, find_step, posts
@@ -68,7 +68,7 @@ def test_action_create_validates_and_enforces_rules(sandbox, reviewer, operator,
 def test_queue_api(sandbox, reviewer, login):
     client = login(reviewer)
     assert client.get("/api/governance/queue/").json()["loading"] is True
-    services.refresh_index()
+    index.rebuild()
     body = client.get("/api/governance/queue/").json()
     assert body["loading"] is False and body["items"]
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from govern_ui import services
+from govern_ui import index
 from govern_ui.client import get_client
 from govern_ui.index import SignOffIndex
 from tests.govern_ui.helpers import confirm, find_step, open_form
@@ -48,7 +48,7 @@ def test_unknown_ids_give_the_friendly_404(sandbox, reviewer, login, url):
 def test_hostile_artifact_renders_escaped(sandbox, reviewer, login):
     client = login(reviewer)
     SignOffIndex().clear()
-    services.refresh_index()
+    index.rebuild()
     pages = [
         client.get("/governance/artifacts/art-0007/").content.decode(),
         client.get("/governance/artifacts/?q=churn+model").content.decode(),
@@ -118,7 +118,7 @@ def test_artifact_list_filters_searches_sorts_and_pages(sandbox, operator, login
 
 
 def test_queue_lists_open_steps_for_the_reviewer_oldest_first(sandbox, reviewer, delegate, login):
-    services.refresh_index()
+    index.rebuild()
     client = login(reviewer)
     sandbox.reset_stats()
     html = client.get("/governance/queue/").content.decode()
@@ -144,7 +144,7 @@ def test_queue_lists_open_steps_for_the_reviewer_oldest_first(sandbox, reviewer,
 
 
 def test_acting_removes_the_step_from_the_queue(sandbox, reviewer, login):
-    services.refresh_index()
+    index.rebuild()
     client = login(reviewer)
     html = client.get("/governance/queue/").content.decode()
     art, step = re.search(r'data-testid="queue-row" data-artifact="([^"]+)" data-step="([^"]+)"', html).groups()
@@ -162,7 +162,7 @@ def test_cold_queue_shows_loading_and_polls(sandbox, reviewer, login):
     assert "Loading the sign-offs" in html and 'hx-trigger="every 2s"' in html
     assert 'data-testid="queue-badge"' not in html
     assert sandbox.stats().get("govern", {}) == {}
-    services.refresh_index()
+    index.rebuild()
     poll = client.get("/governance/queue/", HTTP_HX_REQUEST="true")
     assert poll.status_code == 286 and b"Loading" not in poll.content
 
@@ -196,7 +196,7 @@ def test_home_page_counts_open_sign_offs_from_the_index(sandbox, reviewer, login
     html = client.get("/").content.decode()
     assert re.search(r'data-testid="artifact-count">48<', html)
     assert 'data-testid="pending-count">…<' in html  # the index is still being built
-    services.refresh_index()
+    index.rebuild()
     from django.core.cache import cache
 
     cache.delete("overview:govern")

@@ -1,0 +1,46 @@
+"""The Govern client: typed results (`types`) and one call per contract operation (`calls`)."""
+
+from govern_ui.client.calls import GovernClient, get_client
+from govern_ui.client.types import (
+    DECIDED_STATUSES,
+    NEVER,
+    OPEN_STATUSES,
+    UPSTREAM,
+    Artifact,
+    ArtifactSummary,
+    Blueprint,
+    BlueprintSummary,
+    BlueprintVersion,
+    BlueprintVersionSummary,
+    FieldSetting,
+    GovernUser,
+    Role,
+    SignOff,
+    SignOffReview,
+    SignOffStep,
+    WorkflowStatus,
+    WorkflowTransition,
+)
+
+__all__ = [
+    "DECIDED_STATUSES",
+    "NEVER",
+    "OPEN_STATUSES",
+    "UPSTREAM",
+    "Artifact",
+    "ArtifactSummary",
+    "Blueprint",
+    "BlueprintSummary",
+    "BlueprintVersion",
+    "BlueprintVersionSummary",
+    "FieldSetting",
+    "GovernClient",
+    "GovernUser",
+    "Role",
+    "SignOff",
+    "SignOffReview",
+    "SignOffStep",
+    "WorkflowStatus",
+    "WorkflowTransition",
+    "get_client",
+]
