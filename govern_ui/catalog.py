@@ -30,6 +30,15 @@ class ArtifactList:
     blueprint_ids: tuple[str, ...]
     statuses: tuple[str, ...]
 
+    @classmethod
+    def of(cls, artifacts: tuple[ArtifactSummary, ...]) -> ArtifactList:
+        return cls(
+            artifacts=artifacts,
+            names=tuple(a.name.casefold() for a in artifacts),
+            blueprint_ids=tuple(sorted({a.blueprint_id for a in artifacts})),
+            statuses=tuple(sorted({a.status for a in artifacts})),
+        )
+
 
 class Catalog(RedisSnapshot):
     """Key format, TTLs and (JSON) serialisation of the cached lists."""
@@ -69,15 +78,11 @@ class Catalog(RedisSnapshot):
 
 
 def _decode_artifacts(rows: list[list[Any]]) -> ArtifactList:
-    artifacts = tuple(
-        ArtifactSummary(art_id, name, bp_id, status, ms_to_datetime(created_on), created_by)
-        for art_id, name, bp_id, status, created_on, created_by in rows
-    )
-    return ArtifactList(
-        artifacts=artifacts,
-        names=tuple(a.name.casefold() for a in artifacts),
-        blueprint_ids=tuple(sorted({a.blueprint_id for a in artifacts})),
-        statuses=tuple(sorted({a.status for a in artifacts})),
+    return ArtifactList.of(
+        tuple(
+            ArtifactSummary(art_id, name, bp_id, status, ms_to_datetime(created_on), created_by)
+            for art_id, name, bp_id, status, created_on, created_by in rows
+        )
     )
 
 

@@ -22,6 +22,7 @@ from govern_ui.client import (
 )
 from portal.lib import upstream
 from portal.lib.upstream import UpstreamBadResponse, UpstreamNotFound, UpstreamRefused, encode_segment
+from sandbox.seed import DEFAULT_ARTIFACT_COUNT, FIRST_ARTIFACT
 from tests.contract import spec_operations
 
 
@@ -54,7 +55,7 @@ def test_every_contract_operation_has_a_working_method(sandbox):
     assert client.get_blueprint_version(created.id, new_version.id).id == new_version.id
 
     artifacts = client.list_artifacts()
-    assert len(artifacts) == 48 and all(isinstance(a, ArtifactSummary) for a in artifacts)
+    assert len(artifacts) == DEFAULT_ARTIFACT_COUNT and all(isinstance(a, ArtifactSummary) for a in artifacts)
     assert {a.blueprint_id for a in client.list_artifacts(blueprint_id="bp-dataset")} == {"bp-dataset"}
 
     art = client.create_artifact("Test artifact", "bp-model", custom_fields={"summary": "hello", "uses_pii": False})
@@ -101,7 +102,11 @@ def test_refused_review_carries_govern_message(sandbox):
 
 
 @pytest.mark.parametrize(
-    "hostile", ["a/../b", "..", ".", "../artifacts", "art-0001/sign-offs", "x?y#z", "art-0001?blueprintId=bp-model"]
+    "hostile",
+    [
+        "a/../b", "..", ".", "../artifacts", f"{FIRST_ARTIFACT}/sign-offs", "x?y#z",
+        f"{FIRST_ARTIFACT}?blueprintId=bp-model",
+    ],
 )
 def test_hostile_id_is_encoded_and_lands_on_the_artifact_path(sandbox, hostile):
     sent = []
@@ -121,7 +126,7 @@ def test_unknown_ids_are_not_found(sandbox):
     with pytest.raises(UpstreamNotFound):
         client.get_blueprint("bp-nope")
     with pytest.raises(UpstreamNotFound):
-        client.get_sign_off("art-0001", "no-such-step")
+        client.get_sign_off(FIRST_ARTIFACT, "no-such-step")
     with pytest.raises(UpstreamNotFound):
         client.get_blueprint_version("bp-model", "bp-model-v99")
 
@@ -132,6 +137,7 @@ def test_garbage_body_raises_bad_response(sandbox, faults):
         get_client().list_artifacts()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     "body",
     [
@@ -147,6 +153,7 @@ def test_malformed_artifact_shapes_raise_bad_response(body):
         Artifact.from_json(body)
 
 
+@pytest.mark.unit
 def test_malformed_sign_off_reviews_raise_bad_response():
     with pytest.raises(UpstreamBadResponse):
         SignOff.from_json({"stepId": "s", "reviews": {"reviewer": "alice"}})
