@@ -6,6 +6,8 @@ import re
 
 from django.urls import reverse
 
+from sandbox.seed import HOSTILE_ARTIFACT
+
 REVIEWS_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/reviews"
 DELEGATE_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/delegate"
 
@@ -36,7 +38,7 @@ def posts(sandbox, op=REVIEWS_OP) -> int:
     return sandbox.stats().get("govern", {}).get(op, 0)
 
 
-def find_step(summary, status, *, required=None, delegated=False, skip=("art-0007",), free_for="alice"):
+def find_step(summary, status, *, required=None, delegated=False, skip=(HOSTILE_ARTIFACT,), free_for="alice"):
     """A seeded step in `status` that `free_for` has not reviewed yet (read back through Govern)."""
     from govern_ui.client import get_client
 

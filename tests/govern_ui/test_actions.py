@@ -10,6 +10,7 @@ from govern_ui.models import ReviewAction
 from govern_ui.tasks import deliver_pending_actions
 from portal.audit.models import AuditEvent
 from portal.lib import upstream
+from sandbox.seed import FIRST_ARTIFACT, FIRST_STEP
 from tests.govern_ui.helpers import (
     DELEGATE_OP,
     action_url,
@@ -251,11 +252,11 @@ def test_non_reviewers_get_403_on_action_endpoints(sandbox, request, persona, ki
 
 
 def test_anonymous_is_redirected_to_login(sandbox, client):
-    for url in ["/governance/queue/", "/governance/artifacts/", "/governance/artifacts/art-0001/",
-                action_url("art-0001", "technical-review", "approve"), "/governance/actions/"]:
+    for url in ["/governance/queue/", "/governance/artifacts/", f"/governance/artifacts/{FIRST_ARTIFACT}/",
+                action_url(FIRST_ARTIFACT, FIRST_STEP, "approve"), "/governance/actions/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
-    response = client.post(action_url("art-0001", "technical-review", "approve"), {})
+    response = client.post(action_url(FIRST_ARTIFACT, FIRST_STEP, "approve"), {})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 

@@ -7,6 +7,7 @@ import pytest
 from govern_ui import index
 from govern_ui.client import get_client
 from govern_ui.models import ReviewAction
+from sandbox.seed import FIRST_ARTIFACT
 from tests.govern_ui.helpers import REVIEWS_OP, find_step, posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,8 +26,8 @@ def test_artifact_list_pages_filters_and_sorts(sandbox, operator, login):
 
 def test_artifact_detail_and_unknown_id(sandbox, reviewer, login):
     client = login(reviewer)
-    body = client.get("/api/governance/artifacts/art-0001/").json()
-    assert body["id"] == "art-0001" and body["sign_offs"] and "access" in body["sign_offs"][0]
+    body = client.get(f"/api/governance/artifacts/{FIRST_ARTIFACT}/").json()
+    assert body["id"] == FIRST_ARTIFACT and body["sign_offs"] and "access" in body["sign_offs"][0]
     missing = client.get("/api/governance/artifacts/art-9999/")
     assert missing.status_code == 404 and missing.json()["upstream"] == "Govern"
 

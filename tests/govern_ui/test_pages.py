@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -9,10 +10,14 @@ import pytest
 from govern_ui import index
 from govern_ui.client import get_client
 from govern_ui.index import SignOffIndex
+from sandbox.seed import (
+    DEFAULT_ARTIFACT_COUNT,
+    FIRST_ARTIFACT,
+    FIRST_STEP,
+    HOSTILE_ARTIFACT,
+    HOSTILE_SCRIPT,
+)
 from tests.govern_ui.helpers import confirm, find_step, open_form
-
-HOSTILE_SCRIPT = "<script>alert(1)</script>"
-HOSTILE_IMG = '"><img src=x onerror=alert(1)>'
 
 
 def test_blueprint_detail_shows_fields_steps_workflow_and_versions(sandbox, auditor, login):
@@ -31,9 +36,9 @@ def test_blueprint_detail_shows_fields_steps_workflow_and_versions(sandbox, audi
     "url",
     [
         "/governance/artifacts/art-9999/",
-        "/governance/artifacts/art-0001/steps/no-such-step/",
-        "/governance/artifacts/art-0001/steps/no-such-step/approve/",
-        "/governance/artifacts/art-9999/steps/technical-review/reject/",
+        f"/governance/artifacts/{FIRST_ARTIFACT}/steps/no-such-step/",
+        f"/governance/artifacts/{FIRST_ARTIFACT}/steps/no-such-step/approve/",
+        f"/governance/artifacts/art-9999/steps/{FIRST_STEP}/reject/",
         "/governance/blueprints/bp-nope/",
         "/governance/blueprints/bp-model/versions/bp-model-v42/",
         "/governance/actions/999999/",
@@ -50,9 +55,9 @@ def test_hostile_artifact_renders_escaped(sandbox, reviewer, login):
     SignOffIndex().clear()
     index.rebuild()
     pages = [
-        client.get("/governance/artifacts/art-0007/").content.decode(),
+        client.get(f"/governance/artifacts/{HOSTILE_ARTIFACT}/").content.decode(),
         client.get("/governance/artifacts/?q=churn+model").content.decode(),
-        client.get("/governance/artifacts/art-0007/steps/technical-review/").content.decode(),
+        client.get(f"/governance/artifacts/{HOSTILE_ARTIFACT}/steps/{FIRST_STEP}/").content.decode(),
     ]
     for html in pages:
         assert HOSTILE_SCRIPT not in html
@@ -66,9 +71,9 @@ def test_hostile_artifact_renders_escaped(sandbox, reviewer, login):
 
 
 def test_custom_fields_render_by_blueprint_type(sandbox, reviewer, login):
-    art = get_client().get_artifact("art-0001")
+    art = get_client().get_artifact(FIRST_ARTIFACT)
     users = {u.login: u.display_name for u in get_client().list_users()}
-    html = login(reviewer).get("/governance/artifacts/art-0001/").content.decode()
+    html = login(reviewer).get(f"/governance/artifacts/{FIRST_ARTIFACT}/").content.decode()
     row = lambda field_id: re.search(rf'data-field="{field_id}"[^>]*>(.*?)</tr>', html, re.S).group(1)  # noqa: E731
     fields = art.custom_fields
     assert f'<time datetime="{fields["review_date"]}">' in row("review_date")
@@ -81,7 +86,7 @@ def test_custom_fields_render_by_blueprint_type(sandbox, reviewer, login):
         assert users[login_] in row("reviewers")
     assert "<br>" in row("description")
     # One panel per sign-off step, with status chips and the actions alice may take.
-    for sign_off in get_client().list_sign_offs("art-0001"):
+    for sign_off in get_client().list_sign_offs(FIRST_ARTIFACT):
         assert f'id="step-{sign_off.step_id}"' in html
     assert 'data-testid="step-status"' in html
 
@@ -91,7 +96,8 @@ def test_artifact_list_filters_searches_sorts_and_pages(sandbox, operator, login
     client = login(operator)
     everything = get_client().list_artifacts()
     page = client.get("/governance/artifacts/").content.decode()
-    assert f"{len(everything)} artifacts" in page and "Page 1 of 5" in page
+    pages = math.ceil(DEFAULT_ARTIFACT_COUNT / settings.GOVERN_ARTIFACTS_PER_PAGE)
+    assert f"{len(everything)} artifacts" in page and f"Page 1 of {pages}" in page
     datasets = [a for a in everything if a.blueprint_id == "bp-dataset"]
     page = client.get("/governance/artifacts/?blueprint=bp-dataset").content.decode()
     assert f"{len(datasets)} artifact" in page
@@ -107,7 +113,7 @@ def test_artifact_list_filters_searches_sorts_and_pages(sandbox, operator, login
     assert page.index(f"/governance/artifacts/{newest.id}/") < page.index("<tbody>") + 400
     # A later page, and the htmx partial without the layout.
     page = client.get("/governance/artifacts/?sort=name&page=2").content.decode()
-    assert "Page 2 of 5" in page
+    assert f"Page 2 of {pages}" in page
     partial = client.get("/governance/artifacts/?q=nothing-matches", HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in partial and "No artifact matches" in partial
     # The whole list is fetched once and then served from the cache.
@@ -194,7 +200,7 @@ def test_govern_down_shows_a_banner_naming_it(sandbox, faults, auditor, login):
 def test_home_page_counts_open_sign_offs_from_the_index(sandbox, reviewer, login):
     client = login(reviewer)
     html = client.get("/").content.decode()
-    assert re.search(r'data-testid="artifact-count">48<', html)
+    assert re.search(rf'data-testid="artifact-count">{DEFAULT_ARTIFACT_COUNT}<', html)
     assert 'data-testid="pending-count">…<' in html  # the index is still being built
     index.rebuild()
     from django.core.cache import cache
