@@ -1,5 +1,5 @@
-"""Pages of the reviewers' workspace. Thin: check access, parse, call one service, pick the page or its partial, map
-typed errors (an unhandled `UpstreamError` becomes the upstream error page in `portal.middleware`)."""
+"""Pages of the reviewers' workspace. Thin: check access, parse, call one subject module, pick the page or its
+partial, map typed errors (an unhandled `UpstreamError` becomes the upstream error page in `portal.middleware`)."""
 
 from __future__ import annotations
 

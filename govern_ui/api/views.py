@@ -24,7 +24,7 @@ from portal.roles import ALL_ROLES, REVIEWER, HasRole
 
 
 class ArtifactList(APIView):
-    """Artifacts from the briefly cached Govern list, filtered, searched and sorted by the portal."""
+    """Artifacts from the catalog, filtered, searched and sorted by the portal."""
 
     permission_classes = [HasRole(*ALL_ROLES)]
 
