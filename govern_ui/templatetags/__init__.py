@@ -1,0 +1,1 @@
+"""Template filters for Govern data (`{% load govern_tags %}`)."""
