@@ -4,6 +4,7 @@ left by a stopped worker is dropped instead of replayed (beat keeps sending whil
 import os
 
 from celery import Celery
+from django.conf import settings  # lazy: read when the schedule is built, after Django is configured
 
 from portal import tasknames
 
@@ -15,8 +16,6 @@ app.autodiscover_tasks()
 
 
 def _beat_schedule() -> dict:
-    from django.conf import settings
-
     refresh = float(getattr(settings, "DEPLOYMENT_REFRESH_SECONDS", 30))
     node_sample = float(getattr(settings, "API_NODE_SAMPLE_SECONDS", 60))
     sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))

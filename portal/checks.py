@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+import redis
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -75,8 +76,6 @@ def check_demo_secrets(app_configs, **kwargs):
 @register(Tags.caches)
 def check_redis(app_configs, **kwargs):
     """Warn (not fail) when the configured REDIS_URL cannot be reached: pages degrade, background work stops."""
-    import redis
-
     if settings.EMBEDDED_REDIS:
         return []  # started on demand by `make run` (rundemo) and the test suite, after checks run
     try:
