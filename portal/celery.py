@@ -20,6 +20,7 @@ def _beat_schedule() -> dict:
     node_sample = float(getattr(settings, "API_NODE_SAMPLE_SECONDS", 60))
     sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))
     index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
+    verify_audit = float(getattr(settings, "AUDIT_VERIFY_SECONDS", 24 * 3600))
     return {
         "refresh-deployment-status": {
             "task": tasknames.REFRESH_DEPLOYMENTS,
@@ -50,6 +51,12 @@ def _beat_schedule() -> dict:
             "task": tasknames.REFRESH_SIGNOFF_INDEX,
             "schedule": index_refresh,
             "options": {"expires": index_refresh},
+        },
+        "verify-audit-chain": {
+            "task": tasknames.VERIFY_AUDIT_CHAIN,
+            "schedule": verify_audit,
+            # A walk missed by more than an hour waits for the next day's rather than piling up.
+            "options": {"expires": min(verify_audit, 3600.0)},
         },
     }
 

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First after security: every event a request causes carries its id and client address.
+    "portal.audit.context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,6 +232,9 @@ SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client address in the audit log
+# (0: use the connection's address).
+PORTAL_TRUSTED_PROXIES = envint("PORTAL_TRUSTED_PROXIES", 0)
 
 # --- I18N, static ---------------------------------------------------------------------------------------------------
 
@@ -331,3 +336,10 @@ API_NODE_SAMPLE_RETENTION_DAYS = envint("API_NODE_SAMPLE_RETENTION_DAYS", 7)
 # Beat samples every API node's /health, /metrics and /services every N seconds into the database and the Redis
 # node cache; pages only read that cache (a node's status turns stale after 3 intervals).
 API_NODE_SAMPLE_SECONDS = envint("API_NODE_SAMPLE_SECONDS", 60)
+
+# --- The history store (portal.audit) -------------------------------------------------------------------------------
+
+# Beat verifies the audit hash chain every N seconds (daily).
+AUDIT_VERIFY_SECONDS = envint("AUDIT_VERIFY_SECONDS", 24 * 3600)
+# Events per page of /audit/.
+AUDIT_PAGE_SIZE = envint("AUDIT_PAGE_SIZE", 50)

@@ -12,3 +12,6 @@ PRUNE_API_NODE_SAMPLES = "deployer_ui.tasks.prune_api_node_samples"
 DELIVER_PENDING_ACTIONS = "govern_ui.tasks.deliver_pending_actions"
 DELIVER_ACTION = "govern_ui.tasks.deliver_action"
 REFRESH_SIGNOFF_INDEX = "govern_ui.tasks.refresh_signoff_index"
+
+# The history store
+VERIFY_AUDIT_CHAIN = "portal.audit.tasks.verify_audit_chain"

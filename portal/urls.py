@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("governance/", include("govern_ui.urls")),
     path("deployments/", include("deployer_ui.urls")),
+    path("audit/", include("portal.audit.urls")),
     path("api/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),

@@ -168,7 +168,7 @@ def test_only_operators_and_admins_act(request, login, warm_cache, persona):
                       content_type="application/json")
     assert api.status_code == 403
     assert client.post(reverse("deployer_ui_api:update_abort", args=[update.pk])).status_code == 403
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exclude(action__startswith="auth.").exists()
 
 
 def test_operators_may_not_abort_arbitrary_tasks(login, operator, sandbox):
@@ -253,7 +253,7 @@ def test_service_actions_are_confirmed_and_audited(login, operator, sandbox):
         client.post(reverse("deployer_ui:api_service_action", args=["apinode-a", "fraud-scoring", action]),
                     {"generation": target, "confirm": "yes"})
     assert apinode_client.get_client("apinode-a").get_service("fraud-scoring").active_generation == target
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", "outcome"))
+    actions = list(AuditEvent.objects.exclude(action__startswith="auth.").order_by("id").values_list("action", "outcome"))
     assert actions == [("api_service.disable", "success"), ("api_service.enable", "success"),
                        ("api_service.preload", "success"), ("api_service.switch", "success")]
     missing = client.post(reverse("deployer_ui:api_service_action", args=["apinode-a", "fraud-scoring", "switch"]),
