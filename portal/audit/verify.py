@@ -110,6 +110,8 @@ def _judge(verified: int, bad: AuditEvent, following: AuditEvent | None, expecte
     if following is not None and following.prev_hash == expected_prev:
         return _fail(verified, bad.pk, INSERTED, f"Event #{bad.pk} was inserted outside the portal: event "
                      f"#{following.pk} links past it to {start}.")
+    if chain.chain_hash(expected_prev, bad) == bad.hash:
+        return _fail(verified, bad.pk, ALTERED, f"Event #{bad.pk} was altered: its link to {start} was rewritten.")
     earlier = [i for i, (_, h) in enumerate(recent) if h == bad.prev_hash]
     if earlier and earlier[-1] + 1 < len(recent):
         intruder = recent[earlier[-1] + 1][0]
