@@ -253,7 +253,8 @@ def test_service_actions_are_confirmed_and_audited(login, operator, sandbox):
         client.post(reverse("deployer_ui:api_service_action", args=["apinode-a", "fraud-scoring", action]),
                     {"generation": target, "confirm": "yes"})
     assert apinode_client.get_client("apinode-a").get_service("fraud-scoring").active_generation == target
-    actions = list(AuditEvent.objects.exclude(action__startswith="auth.").order_by("id").values_list("action", "outcome"))
+    actions = list(AuditEvent.objects.exclude(action__startswith="auth.").order_by("id")
+                   .values_list("action", "outcome"))
     assert actions == [("api_service.disable", "success"), ("api_service.enable", "success"),
                        ("api_service.preload", "success"), ("api_service.switch", "success")]
     missing = client.post(reverse("deployer_ui:api_service_action", args=["apinode-a", "fraud-scoring", "switch"]),
