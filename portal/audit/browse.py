@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -44,13 +43,7 @@ def filtered(filters: dict) -> QuerySet[AuditEvent]:
     if until := filters.get("until"):
         qs = qs.filter(at__lt=_start_of(until + dt.timedelta(days=1)))
     if text := filters.get("q"):
-        # The JSON column's text is the escaped form on SQLite ("\u00e9") and the plain one on PostgreSQL: try both.
-        escaped = json.dumps(text)[1:-1]
-        qs = qs.filter(
-            Q(actor_username__icontains=text) | Q(govern_login__icontains=text) | Q(action__icontains=text)
-            | Q(target_id__icontains=text) | Q(detail__icontains=text) | Q(input__icontains=text)
-            | Q(input__icontains=escaped)
-        )
+        qs = qs.filter(search__contains=text.lower())
     return qs
 
 

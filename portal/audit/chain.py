@@ -63,6 +63,26 @@ def chain_hash(prev_hash: str, event: Any) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical(event_fields(event))).hexdigest()
 
 
+def _strings(value: Any):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif value is not None and value != "":
+        yield str(value)
+
+
+def search_text(event: Any) -> str:
+    """What free-text search looks in, lower-cased: actor, Govern login, action, target, the input's values
+    (comments, delegate, bundle) and the upstream's message. Derived from hashed fields, so `verify_audit` can check
+    it too."""
+    parts = [event.actor_username, event.govern_login, event.action, event.target_id, event.detail]
+    parts.extend(_strings(event.input))
+    return "\n".join(p for p in parts if p).lower()
+
+
 def normalise_json(value: Any) -> Any:
     """`value` as the JSON column gives it back, so that the hash computed before the insert is the one recomputed
     from the stored row: tuples become lists, other objects and floats their text (PostgreSQL's jsonb rewrites 1e20

@@ -87,6 +87,9 @@ class AuditEvent(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, db_index=True)
+    # Lower-cased text of the searchable fields (portal.audit.chain.search_text); on PostgreSQL a trigram index makes
+    # "contains" fast at any size (migration 0002).
+    search = models.TextField(blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

@@ -96,6 +96,7 @@ def build_event(
         natural_key=_limit(natural_key, 255) or None,
         portal_event_id=portal_event.pk if isinstance(portal_event, AuditEvent) else portal_event,
     )
+    event.search = chain.search_text(event)
     event._chain_append = True
     return event
 

@@ -72,6 +72,9 @@ def verify_chain() -> Result:
         if chain.chain_hash(event.prev_hash, event) != event.hash:
             return _fail(verified, event.pk, ALTERED, f"Event #{event.pk} was altered: its content no longer "
                          "matches its hash.")
+        if event.search != chain.search_text(event):
+            return _fail(verified, event.pk, ALTERED, f"Event #{event.pk} was altered: its search text no longer "
+                         "matches its content.")
         expected_prev, prev_id = event.hash, event.pk
         recent.append((event.pk, event.hash))
         verified += 1

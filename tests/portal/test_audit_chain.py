@@ -17,14 +17,17 @@ from tests.portal.audit_helpers import add_events, bulk_events, raw_sql
 
 INSERT = (
     "INSERT INTO audit_auditevent (at, source, actor_username, govern_login, action, target_type, target_id, "
-    "artifact_id, blueprint_id, deployment_id, input, outcome, detail, request_id, client_ip, prev_hash, hash) "
-    "VALUES (%s, 'portal', 'carol', 'carol', 'signoff.approve', 'signoff', 'art-0045/review', 'art-0045', '', '', "
-    "'{}', 'delivered', '', '', '', %s, %s)"
+    "artifact_id, blueprint_id, deployment_id, input, outcome, detail, request_id, client_ip, search, prev_hash, "
+    "hash) VALUES (%s, 'portal', 'carol', 'carol', 'signoff.approve', 'signoff', 'art-0045/review', 'art-0045', '', "
+    "'', '{}', 'delivered', '', '', '', %s, %s, %s)"
 )
 
 
+SEARCH = "carol\ncarol\nsignoff.approve\nart-0045/review"
+
+
 def _forge(prev_hash: str, hash_: str) -> int:
-    raw_sql(INSERT, ["2026-01-01 00:00:00", prev_hash, hash_])
+    raw_sql(INSERT, ["2026-01-01 00:00:00", SEARCH, prev_hash, hash_])
     return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
 
@@ -50,6 +53,13 @@ def test_verify_audit_names_an_altered_event_and_exits_non_zero(db):
     assert excinfo.value.returncode == 1
     run = VerifyRun.objects.get()
     assert (run.ok, run.first_bad_event_id, run.problem, run.verified) == (False, events[2].pk, "altered", 2)
+
+
+def test_verify_names_an_event_whose_search_text_was_altered(db):
+    events = add_events(3)
+    raw_sql("UPDATE audit_auditevent SET search = '' WHERE id = %s", [events[1].pk])
+    result = verify.verify_chain()
+    assert (result.ok, result.first_bad_event_id, result.problem) == (False, events[1].pk, "altered")
 
 
 @pytest.mark.parametrize("new_link", ["first event's hash", "garbage"])
@@ -101,6 +111,7 @@ def test_verify_names_a_well_linked_forgery_after_the_head_as_inserted(db):
                        artifact_id="art-0045", input={}, outcome="delivered")
     # The raw INSERT below stores exactly these values; compute the hash a careful forger would.
     probe.at = probe.at.replace(year=2026, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    assert chain.search_text(probe) == SEARCH
     forged = _forge(events[-1].hash, chain.chain_hash(events[-1].hash, probe))
     result = verify.verify_chain()
     assert (result.ok, result.first_bad_event_id, result.problem) == (False, forged, "inserted")

@@ -3,11 +3,15 @@ link to the portal's own event), the hash chain computed for the rows already wr
 verification runs, the indexes of the audit page's keyset pages, and on PostgreSQL a trigger refusing UPDATE and
 DELETE."""
 
+import logging
+
 import django.utils.timezone
 from django.conf import settings
-from django.db import migrations, models
+from django.db import DatabaseError, migrations, models, transaction
 
 from portal.audit import chain
+
+log = logging.getLogger(__name__)
 
 TRIGGER_SQL = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -18,6 +22,10 @@ $$;
 DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
 CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_auditevent
     FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+"""
+SEARCH_INDEX_SQL = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX IF NOT EXISTS audit_search_trgm_idx ON audit_auditevent USING gin (search gin_trgm_ops);
 """
 DROP_TRIGGER_SQL = """
 DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;
@@ -39,9 +47,10 @@ def chain_existing_rows(apps, schema_editor):
             if event.target_type == "deployment":
                 event.deployment_id = event.target_id[:200]
             event.source = "portal"
+            event.search = chain.search_text(event)
             event.prev_hash = prev
             event.hash = chain.chain_hash(prev, event)
-            event.save(update_fields=["artifact_id", "deployment_id", "source", "prev_hash", "hash"])
+            event.save(update_fields=["artifact_id", "deployment_id", "source", "search", "prev_hash", "hash"])
             prev, last_id = event.hash, event.id
     ChainHead.objects.update_or_create(pk=1, defaults={"last_event_id": last_id, "last_hash": prev,
                                                        "length": len(ids)})
@@ -50,6 +59,23 @@ def chain_existing_rows(apps, schema_editor):
 def add_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(TRIGGER_SQL, params=None)
+
+
+def add_search_index(apps, schema_editor):
+    """A trigram index for free-text search on PostgreSQL. pg_trgm is a trusted extension (any database owner may
+    add it); where it cannot be added the search still works, by scanning."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute(SEARCH_INDEX_SQL, params=None)
+    except DatabaseError as exc:
+        log.warning("audit search index not created (free-text search will scan): %s", exc)
+
+
+def drop_search_index(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS audit_search_trgm_idx", params=None)
 
 
 def drop_trigger(apps, schema_editor):
@@ -131,6 +157,9 @@ class Migration(migrations.Migration):
             model_name="auditevent", name="hash", field=models.CharField(db_index=True, default="", max_length=64),
             preserve_default=False,
         ),
+        migrations.AddField(
+            model_name="auditevent", name="search", field=models.TextField(blank=True, editable=False),
+        ),
         migrations.CreateModel(
             name="ChainHead",
             fields=[
@@ -189,5 +218,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="auditevent", index=models.Index(fields=["request_id", "id"], name="audit_request_id_idx"),
         ),
+        migrations.RunPython(add_search_index, drop_search_index),
         migrations.RunPython(add_trigger, drop_trigger),
     ]
