@@ -7,6 +7,7 @@ Each append links to the chain's head under a lock held until the caller's trans
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -75,8 +76,11 @@ def build_event(
         request_id = current_request_id() if portal_source else ""
     if client_ip is None:
         client_ip = current_client_ip() if portal_source else ""
+    at = at or timezone.now()
+    if timezone.is_naive(at):  # hashed as UTC, so stored as UTC whatever the portal's time zone
+        at = timezone.make_aware(at, dt.UTC)
     event = AuditEvent(
-        at=at or timezone.now(),
+        at=at,
         source=source,
         actor_id=user.pk if user is not None else None,
         actor_username=_limit(username, 150),

@@ -40,7 +40,7 @@ def event_list(request):
         return render(request, "audit/list.html", {**context, "page": None}, status=400)
     filters = form.filters()
     page = browse.page(filters, before=form.cleaned_data.get("before"), after=form.cleaned_data.get("after"),
-                       size=settings.AUDIT_PAGE_SIZE)
+                       size=max(1, min(int(settings.AUDIT_PAGE_SIZE), 500)))
     return render(request, "audit/list.html", {**context, "page": page, "filtered": bool(filters),
                                                "export_query": page.query()})
 

@@ -139,3 +139,23 @@ def test_hostile_text_is_stored_without_nul_and_hashes_the_same_when_read_back(d
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.actor_username, stored.target_id, stored.input["comment"]) == ("xy", "ab", "cd")
     assert chain.chain_hash(stored.prev_hash, stored) == stored.hash
+
+
+def test_deleting_a_user_keeps_their_events_and_their_name(db, reviewer):
+    event = record(actor=reviewer, action="signoff.approve", target_type="signoff", target_id="art-0001/review",
+                   outcome="delivered")
+    reviewer.delete()
+    kept = AuditEvent.objects.get(pk=event.pk)
+    assert (kept.actor_username, kept.actor_id) == ("alice", event.actor_id)
+    assert chain.chain_hash(kept.prev_hash, kept) == kept.hash
+
+
+def test_an_observed_time_without_a_zone_is_taken_as_utc(db, settings):
+    import datetime as dt
+
+    settings.TIME_ZONE = "Europe/Paris"
+    event = record(actor=None, actor_name="bob", source="observed", action="govern.review", target_type="signoff",
+                   target_id="art-0002/review", outcome="APPROVED", at=dt.datetime(2026, 3, 1, 12, 0, 0))
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.at == dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
+    assert chain.chain_hash(stored.prev_hash, stored) == stored.hash
