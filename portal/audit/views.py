@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import browse, enqueue, export, history, verify
 from portal.audit.forms import AuditFilterForm
-from portal.lib.web import STOP_POLLING, is_htmx
+from portal.lib.web import STOP_POLLING, is_htmx, page_or_partial
 from portal.roles import ADMIN, AUDITOR, has_role, role_required
 
 READERS = (AUDITOR, ADMIN)
@@ -96,8 +96,9 @@ def verify_status(request):
 @require_GET
 def history_fragment(request):
     """The history of one artifact (`?artifact=`, optionally `&step=`), deployment (`?deployment=`) or review action
-    (`?review_action=`). Whoever can open an artifact or deployment page may read its history; a review action's
-    events are for its author, auditors and admins. Client addresses and request ids are on /audit/ only."""
+    (`?review_action=`): the fragment alone for htmx, else a page around it. Whoever can open an artifact or
+    deployment page may read its history; a review action's events are for its author, auditors and admins. Client
+    addresses and request ids are on /audit/ only."""
     params = request.GET
     if artifact := params.get("artifact", "").strip()[:200]:
         found = history.for_artifact(artifact, params.get("step", "").strip()[:200] or None)
@@ -110,5 +111,5 @@ def history_fragment(request):
     else:
         return HttpResponse("Name an artifact, a deployment or a review action.", status=400,
                             content_type="text/plain; charset=utf-8")
-    return render(request, "audit/_history.html", {"history": found, "audit_reader": has_role(request.user,
-                                                                                              *READERS)})
+    context = {"history": found, "audit_reader": has_role(request.user, *READERS)}
+    return page_or_partial(request, "audit/history_page.html", "audit/_history.html", context)

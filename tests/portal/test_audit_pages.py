@@ -221,6 +221,9 @@ def test_a_review_actions_events_are_for_its_author_and_auditors(login, reviewer
            outcome="delivered", input={"action_id": 41})
     own = login(reviewer).get("/audit/history/?review_action=41")
     assert own.status_code == 200 and own.content.decode().count("signoff.approve") == 2
+    assert "<title>History of review action 41" in own.content.decode()  # a page of its own when linked to
+    fragment = login(reviewer).get("/audit/history/?review_action=41", HTTP_HX_REQUEST="true").content.decode()
+    assert "<title>" not in fragment and fragment.count("signoff.approve") == 2
     assert login(reviewer2).get("/audit/history/?review_action=41").status_code == 403
     assert login(auditor).get("/audit/history/?review_action=41").status_code == 200
 
