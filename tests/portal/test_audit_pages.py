@@ -241,3 +241,10 @@ def test_the_history_template_tag_renders_in_one_line(rf, reviewer):
 def test_the_navigation_links_the_audit_page_for_auditors_only(login, auditor, reviewer):
     assert 'href="/audit/"' in login(auditor).get("/audit/").content.decode()
     assert 'href="/audit/"' not in login(reviewer).get("/governance/actions/").content.decode()
+
+
+def test_the_deployment_page_shows_its_audit_history(login, operator, sandbox):
+    record(actor=operator, action="deployment.update", target_type="deployment", target_id="churn-prod",
+           outcome="failed", upstream_status=503, detail="Deployer cannot be reached", input={"bundle_id": "v3"})
+    body = login(operator).get("/deployments/d/churn-prod/").content.decode()
+    assert "Audit history" in body and "Deployer cannot be reached" in body and "bundle v3" in body
