@@ -256,6 +256,7 @@ def submit_action(
                 target_type="signoff",
                 target_id=action.target,
                 outcome="pending",
+                blueprint_id=context.artifact.blueprint_id,
                 input={
                     "kind": kind,
                     "govern_login": login,

@@ -130,6 +130,14 @@ def record_once(**kwargs: Any) -> tuple[AuditEvent, bool]:
             existing = AuditEvent.objects.filter(natural_key=event.natural_key).first()
             if existing is not None:
                 return existing, False
+        if event.artifact_id and not event.blueprint_id:
+            # Callers that do not know the blueprint (a delivery retry, a worker) take the one an earlier event on the
+            # artifact named, so filtering by blueprint finds every event of its artifacts.
+            event.blueprint_id = (
+                AuditEvent.objects.filter(artifact_id=event.artifact_id).exclude(blueprint_id="")
+                .order_by("-id").values_list("blueprint_id", flat=True).first() or ""
+            )
+            event.search = chain.search_text(event)
         _link(event, head.last_hash)
         event.save(force_insert=True)
         _advance(head, event, 1)

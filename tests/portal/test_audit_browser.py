@@ -8,6 +8,7 @@ import pytest
 
 from portal.audit.service import record
 from portal.audit.verify import run_verification
+from sandbox.seed import FIRST_ARTIFACT, FIRST_STEP
 from tests.conftest import save_screenshot
 
 
@@ -66,3 +67,12 @@ def test_the_auditor_reads_and_filters_the_audit_log(
 
     page.goto("/audit/?since=not-a-date")
     assert "These filters cannot be used" in page.get_by_role("alert").inner_text()
+
+    # The artifact page's history tab (any signed-in user reads it; the auditor here).
+    record(actor=reviewer, action="signoff.delegate", target_type="signoff", target_id=f"{FIRST_ARTIFACT}/{FIRST_STEP}",
+           outcome="delivered", upstream_status=200, input={"delegate_to": "bob", "comment": "Away this week"})
+    page.goto(f"/governance/artifacts/{FIRST_ARTIFACT}/")
+    history = page.locator("#events")
+    assert "signoff.delegate" in history.inner_text() and "→ bob" in history.inner_text()
+    history.scroll_into_view_if_needed()
+    save_screenshot(page, "audit-artifact-history-1280")

@@ -248,3 +248,29 @@ def test_the_deployment_page_shows_its_audit_history(login, operator, sandbox):
            outcome="failed", upstream_status=503, detail="Deployer cannot be reached", input={"bundle_id": "v3"})
     body = login(operator).get("/deployments/d/churn-prod/").content.decode()
     assert "Audit history" in body and "Deployer cannot be reached" in body and "bundle v3" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_made_through_the_portal_shows_in_the_artifact_step_and_action_histories(sandbox, reviewer,
+                                                                                           auditor, login):
+    from govern_ui.client import get_client
+    from govern_ui.models import ReviewAction
+    from tests.govern_ui.helpers import confirm, find_step, open_form
+
+    art, step = find_step(sandbox.summary(), "NOT_STARTED", required=1)
+    client = login(reviewer)
+    confirm(client, art, step, "approve", open_form(client, art, step, "approve"), comment="History please")
+    action = ReviewAction.objects.get()
+    blueprint = get_client().get_artifact(art).blueprint_id
+    events = AuditEvent.objects.filter(artifact_id=art).order_by("id")
+    assert [(e.outcome, e.blueprint_id) for e in events] == [("pending", blueprint), ("delivered", blueprint)]
+
+    for url in (f"/governance/artifacts/{art}/", f"/governance/artifacts/{art}/steps/{step}/",
+                f"/governance/actions/{action.pk}/"):
+        body = client.get(url).content.decode()
+        assert "Audit history" in body and body.count("signoff.approve") >= 2 and "History please" in body, url
+    listing = client.get("/governance/actions/").content.decode()
+    assert f'href="/audit/history/?review_action={action.pk}"' in listing
+    assert client.get(f"/audit/history/?review_action={action.pk}").status_code == 200
+    found = login(auditor).get(f"/audit/?blueprint={blueprint}&artifact={art}").context["page"].events
+    assert {e.outcome for e in found} == {"pending", "delivered"}

@@ -159,3 +159,15 @@ def test_an_observed_time_without_a_zone_is_taken_as_utc(db, settings):
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.at == dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
     assert chain.chain_hash(stored.prev_hash, stored) == stored.hash
+
+
+def test_events_on_an_artifact_take_the_blueprint_an_earlier_event_named(db):
+    record(actor=None, action="signoff.approve", target_type="signoff", target_id="art-0009/review",
+           outcome="pending", blueprint_id="bp-model")
+    delivered = record(actor=None, action="signoff.approve", target_type="signoff", target_id="art-0009/review",
+                       outcome="delivered")
+    other = record(actor=None, action="signoff.approve", target_type="signoff", target_id="art-0010/review",
+                   outcome="delivered")
+    assert (delivered.blueprint_id, other.blueprint_id) == ("bp-model", "")
+    stored = AuditEvent.objects.get(pk=delivered.pk)
+    assert chain.chain_hash(stored.prev_hash, stored) == stored.hash
