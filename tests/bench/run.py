@@ -156,7 +156,8 @@ def main() -> None:
     if settings.EMBEDDED_REDIS and not embedded_redis.is_up(settings.EMBEDDED_REDIS_SOCKET):
         redis_proc = embedded_redis.start(settings.EMBEDDED_REDIS_SOCKET)
     sandbox = SandboxProcess(artifacts=args.artifacts, deployments=args.deployments, future_seconds=1.0)
-    results: dict = {"artifacts": args.artifacts, "deployments": args.deployments, "pages": {}}
+    results: dict = {"pages": {}} if args.audit_only else {"artifacts": args.artifacts,
+                                                            "deployments": args.deployments, "pages": {}}
     try:
         if args.audit_only:
             call_command("migrate", verbosity=0)
@@ -235,7 +236,9 @@ def main() -> None:
 
     out = ROOT / "var" / "bench-results.json"
     out.write_text(json.dumps(results, indent=2))
-    print(f"\nBenchmark ({args.artifacts} artifacts, {args.deployments} deployments; one run, this machine)")
+    scale = (f"audit only, {args.audit_events} events" if args.audit_only
+             else f"{args.artifacts} artifacts, {args.deployments} deployments, {args.audit_events} audit events")
+    print(f"\nBenchmark ({scale}; one run, this machine)")
     for key, value in results.items():
         if key != "pages":
             print(f"  {key:<45} {value}")
