@@ -10,7 +10,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request
 
-from sandbox import govern
+from sandbox import deployer, govern
 from sandbox.http import ApiError, bad_request, json_response
 from sandbox.state import UPSTREAMS, Store
 
@@ -70,6 +70,7 @@ class ControlApp:
             "config": self.set_config,
             "get_config": self.get_config,
             "summary": self.summary,
+            "dss_health": self.set_health,
         }
         self.url_map = Map([
             Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
@@ -81,6 +82,7 @@ class ControlApp:
             Rule(f"{PREFIX}/config", endpoint="config", methods=["POST"]),
             Rule(f"{PREFIX}/config", endpoint="get_config", methods=["GET"]),
             Rule(f"{PREFIX}/govern/summary", endpoint="summary", methods=["GET"]),
+            Rule(f"{PREFIX}/dss/health", endpoint="dss_health", methods=["POST"]),
         ], strict_slashes=False)
 
     def __call__(self, environ, start_response):
@@ -152,3 +154,10 @@ class ControlApp:
     def summary(self, request: Request) -> Any:
         """GET /govern/summary"""
         return govern.summary(self.sandbox.store)
+
+    def set_health(self, request: Request) -> Any:
+        """POST /dss/health {"deployment": id, "health": "ERROR"}: one deployment's health changes now."""
+        body = _typed(_object_body(request), {"deployment": (str,), "health": (str,)})
+        if set(body) != {"deployment", "health"}:
+            raise bad_request("deployment and health are required")
+        return deployer.set_health(self.sandbox.store, body["deployment"], body["health"])

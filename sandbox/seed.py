@@ -26,10 +26,13 @@ HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 
 
 def seed_all(seed: int, artifacts: int, deployments: int) -> dict:
-    """Build the state of every upstream. Each upstream has its own RNG so scaling one leaves the others unchanged."""
+    """Build the state of every upstream. Each upstream has its own RNG so scaling one leaves the others unchanged.
+
+    Govern's last artifacts govern the bundles the Deployer runs (see `bundle_plan`), so the DSS seed comes first."""
+    dss = seed_dss(random.Random(f"dss-{seed}"), deployments)
     return {
-        "govern": seed_govern(random.Random(f"govern-{seed}"), artifacts),
-        "dss": seed_dss(random.Random(f"dss-{seed}"), deployments),
+        "govern": seed_govern(random.Random(f"govern-{seed}"), artifacts, deployed_bundles(dss)),
+        "dss": dss,
         "apinodes": {
             "apinode-a": seed_apinode(random.Random(f"apinode-a-{seed}"), "apinode-a"),
             "apinode-b": seed_apinode(random.Random(f"apinode-b-{seed}"), "apinode-b"),
@@ -131,6 +134,14 @@ DATASET_FIELDS = [
     _field("stewards", "Data stewards", "USERS"),
 ]
 
+BUNDLE_FIELDS = [
+    _field("summary", "Summary", "TEXT", required=True),
+    _field("project_key", "Published project key", "TEXT", required=True,
+           description="The Deployer's published project the bundle belongs to"),
+    _field("bundle_id", "Bundle id", "TEXT", required=True, description="The bundle's id in its published project"),
+    _field("release_notes", "Release notes", "LONG_TEXT"),
+]
+
 BLUEPRINTS = (
     (
         "bp-model",
@@ -160,11 +171,23 @@ BLUEPRINTS = (
         DATASET_FIELDS,
         [_step("data-quality", "Data quality review", 1, "ROLE")],
     ),
+    (
+        "bp-bundle",
+        "Governed bundle",
+        "Project bundles released to the Deployer (linked by their project key and bundle id fields)",
+        "bundle",
+        BUNDLE_FIELDS,
+        [_step("release-review", "Release review", 1, "ROLE"),
+         _step("production-approval", "Production approval", 1, "USER")],
+    ),
 )
 
 _ADJECTIVES = ("Customer", "Quarterly", "Regional", "Realtime", "Legacy", "Retail", "Wholesale", "Mobile")
 _NOUNS = ("churn", "fraud", "pricing", "forecast", "credit risk", "recommendation", "segmentation", "claims")
 _KINDS = {"bp-model": "model", "bp-project": "project", "bp-dataset": "dataset"}
+# Bundle artifacts come from `bundle_plan`, never from the random draw of the others.
+_RANDOM_BLUEPRINTS = tuple(_KINDS)
+SHOWCASE_ARTIFACTS = 8  # art-0001 … art-0008 are always governed models (the hostile one, the delegation)
 
 
 def field_value(rng: random.Random, field: dict):
@@ -191,8 +214,10 @@ def field_value(rng: random.Random, field: dict):
     raise ValueError(f"unknown field type {ftype}")
 
 
-def seed_govern(rng: random.Random, artifact_count: int) -> dict:
-    """Users, roles, blueprints with versions, artifacts with custom fields and sign-offs."""
+def seed_govern(rng: random.Random, artifact_count: int, bundles: tuple[tuple[str, str], ...] = ()) -> dict:
+    """Users, roles, blueprints with versions, artifacts with custom fields and sign-offs.
+
+    The last artifacts govern the Deployer's deployed `bundles` (see `bundle_plan`); the others are drawn at random."""
     users = {
         login: {"login": login, "displayName": name, "email": f"{login}@example.com", "roles": list(roles)}
         for login, name, roles in USERS
@@ -227,8 +252,10 @@ def seed_govern(rng: random.Random, artifact_count: int) -> dict:
         }
 
     artifacts, sign_offs = {}, {}
-    bp_ids = [bp[0] for bp in BLUEPRINTS]
-    for number in range(1, artifact_count + 1):
+    bp_ids = list(_RANDOM_BLUEPRINTS)
+    plan = bundle_plan(bundles, max(0, artifact_count - SHOWCASE_ARTIFACTS))
+    random_count = artifact_count - sum(len(entry["artifacts"]) for entry in plan)
+    for number in range(1, random_count + 1):
         art_id = f"art-{number:04d}"
         # The first eight are governed models so the showcase ids (hostile art-0007, the delegation) are stable.
         bp_id = "bp-model" if number <= 8 else rng.choices(bp_ids, weights=(6, 3, 2))[0]
@@ -258,6 +285,15 @@ def seed_govern(rng: random.Random, artifact_count: int) -> dict:
             "lastModifiedBy": rng.choice(PEOPLE),
         }
         sign_offs[art_id] = _seed_sign_offs(rng, number, version["signOffConfiguration"]["steps"], created)
+    number = random_count
+    for entry in plan:
+        for offset, state in enumerate(entry["artifacts"]):
+            number += 1
+            art_id = f"art-{number:04d}"
+            artifacts[art_id], sign_offs[art_id] = _bundle_artifact(
+                rng, art_id, versions["bp-bundle"]["bp-bundle-v2"], entry["project_key"], entry["bundle_id"], state,
+                created=BASE_TS + (offset - 2) * 7 * DAY_MS)
+            entry.setdefault("artifact_ids", []).append(art_id)
     return {
         "users": users,
         "roles": roles,
@@ -266,7 +302,70 @@ def seed_govern(rng: random.Random, artifact_count: int) -> dict:
         "artifacts": artifacts,
         "signOffs": sign_offs,
         "nextArtifact": artifact_count + 1,
+        "bundlePlan": plan,
     }
+
+
+# Sign-off state of each deployed bundle, in the order of the sorted (project, bundle) pairs: every kind the wall
+# shows. "withdrawn" is an approved artifact superseded by a newer one that is back under review; "ungoverned" has no
+# artifact at all. Only the first "rejected" stays rejected (one rejected bundle is deployed); later cycles approve.
+BUNDLE_STATES = ("approved", "pending", "approved", "ungoverned", "approved", "pending", "withdrawn", "rejected")
+_BUNDLE_ARTIFACTS = {"approved": ("approved",), "pending": ("pending",), "rejected": ("rejected",),
+                     "withdrawn": ("approved", "pending"), "ungoverned": ()}
+
+
+def deployed_bundles(dss: dict) -> tuple[tuple[str, str], ...]:
+    """The (published project key, bundle id) pairs the seeded deployments run, sorted."""
+    return tuple(sorted({(dep["settings"]["publishedProjectKey"], dep["settings"]["bundleId"])
+                         for dep in dss["deployments"].values()}))
+
+
+def bundle_plan(bundles: tuple[tuple[str, str], ...], room: int) -> list[dict]:
+    """Which deployed bundles get which sign-off state, within `room` artifacts: [{"project_key", "bundle_id",
+    "state", "artifacts": (state of each artifact, oldest first)}]."""
+    plan, used, rejected = [], 0, False
+    for index, (project_key, bundle_id) in enumerate(bundles):
+        state = BUNDLE_STATES[index % len(BUNDLE_STATES)]
+        if state == "rejected":
+            state, rejected = ("approved", True) if rejected else ("rejected", True)
+        needed = _BUNDLE_ARTIFACTS[state]
+        if used + len(needed) > room:
+            break
+        used += len(needed)
+        plan.append({"project_key": project_key, "bundle_id": bundle_id, "state": state, "artifacts": needed})
+    return plan
+
+
+def _bundle_artifact(rng: random.Random, art_id: str, version: dict, project_key: str, bundle_id: str, state: str,
+                     created: int) -> tuple[dict, list]:
+    """One bundle artifact (linked by its custom fields) and its sign-offs in `state` (approved, pending, rejected)."""
+    reviewers = rng.sample(REVIEWERS, 2)
+    when = created + DAY_MS
+    steps = version["signOffConfiguration"]["steps"]
+    first = {"stepId": steps[0]["id"], "stepName": steps[0]["name"], "status": "APPROVED",
+             "reviews": [_review(rng, reviewers[0], "APPROVED", when)]}
+    second = {"stepId": steps[1]["id"], "stepName": steps[1]["name"], "status": "NOT_STARTED", "reviews": []}
+    if state == "approved":
+        second.update(status="APPROVED", reviews=[_review(rng, reviewers[1], "APPROVED", when + HOUR_MS)])
+    elif state == "rejected":
+        second.update(status="REJECTED", reviews=[_review(rng, reviewers[1], "REJECTED", when + HOUR_MS)])
+    elif state == "pending":
+        first.update(status="IN_PROGRESS", reviews=[])
+    artifact = {
+        "id": art_id,
+        "name": f"{project_key} bundle {bundle_id}",
+        "blueprintId": "bp-bundle",
+        "blueprintVersionId": version["id"],
+        "status": {"approved": "deployed", "rejected": "rejected"}.get(state, "in-review"),
+        "customFields": {"summary": f"Release {bundle_id} of {project_key}", "project_key": project_key,
+                         "bundle_id": bundle_id,
+                         "release_notes": f"Bundle {bundle_id} as published.\nSee the Deployer."},
+        "createdOn": created,
+        "createdBy": rng.choice(PEOPLE),
+        "lastModifiedOn": when + HOUR_MS,
+        "lastModifiedBy": reviewers[1],
+    }
+    return artifact, [first, second]
 
 
 def _review(rng, reviewer, outcome, when):

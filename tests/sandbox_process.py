@@ -99,8 +99,12 @@ class SandboxProcess:
         return self._control("POST", "/config", config)
 
     def summary(self) -> dict:
-        """Govern ids by sign-off status."""
+        """Govern ids by sign-off status, and the seeded bundle governance (``bundles``)."""
         return self._control("GET", "/govern/summary")
+
+    def set_health(self, deployment: str, health: str) -> dict:
+        """Set one deployment's health now (as its automation node would report it)."""
+        return self._control("POST", "/dss/health", {"deployment": deployment, "health": health})
 
     def stop(self) -> None:
         """Terminate, wait, kill if it will not stop."""

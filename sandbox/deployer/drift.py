@@ -1,11 +1,13 @@
-"""Time passing in the Deployer: each tick finishes due futures and, with drift on, changes a few healths."""
+"""Time passing in the Deployer: each tick finishes due futures and, with drift on, changes a few healths; the
+control API's health knob changes one on demand."""
 
 from __future__ import annotations
 
 import time
 
 from sandbox.deployer import futures
-from sandbox.seed import HEALTH_VALUES, health_messages
+from sandbox.http import bad_request, not_found
+from sandbox.seed import HEALTH_VALUES, health_messages, monitoring_for
 from sandbox.state import Store
 
 DRIFT_BATCH = 2  # deployments whose health changes per drift tick
@@ -24,3 +26,20 @@ def tick(store: Store) -> None:
         dep["health"] = health
         dep["healthMessages"] = health_messages(health, dep["settings"]["id"], dep["settings"]["bundleId"],
                                                 dep["deployedBundleId"] or "")
+
+
+def set_health(store: Store, deployment_id: str, health: str) -> dict:
+    """The control API's health knob: one deployment's health (messages and monitoring to match), as if its
+    automation node had reported it. Raises `ApiError` 404 for an unknown deployment, 400 for an unknown health."""
+    if health not in HEALTH_VALUES:
+        raise bad_request(f"unknown health {health!r} (one of {', '.join(HEALTH_VALUES)})")
+    with store.lock:
+        try:
+            dep = store.dss["deployments"][deployment_id]
+        except KeyError:
+            raise not_found("Deployment", deployment_id) from None
+        dep["health"] = health
+        dep["healthMessages"] = health_messages(health, deployment_id, dep["settings"]["bundleId"],
+                                                dep["deployedBundleId"] or "")
+        dep["monitoring"] = monitoring_for(store.drift_rng, health)
+        return {"deployment": deployment_id, "health": health}

@@ -1,4 +1,4 @@
-"""The Govern summary served by the control API: ids by sign-off status and by artifact status."""
+"""The Govern summary served by the control API: ids by sign-off status and by artifact status, governed bundles."""
 
 from __future__ import annotations
 
@@ -32,4 +32,9 @@ def summary(store: Store) -> dict:
             "hostileArtifact": HOSTILE_ARTIFACT if HOSTILE_ARTIFACT in gov["artifacts"] else None,
             "users": sorted(gov["users"]),
             "blueprints": sorted(gov["blueprints"]),
+            "bundles": [
+                {"projectKey": entry["project_key"], "bundleId": entry["bundle_id"], "state": entry["state"],
+                 "artifactIds": list(entry.get("artifact_ids", []))}
+                for entry in gov.get("bundlePlan", [])
+            ],
         }

@@ -79,3 +79,15 @@ def test_stats_count_by_spec_template(sb, govern, dss, node_a):
     assert stats["apinode-b"] == {}
     sb.reset_stats()
     assert sb.stats() == {"govern": {}, "dss": {}, "apinode-a": {}, "apinode-b": {}}
+
+
+def test_health_knob_changes_one_deployment_now(sb, dss):
+    before = dss.get("/project-deployer/deployments/churn-dev/status").json()
+    assert before["health"] != "ERROR"
+    assert sb.set_health("churn-dev", "ERROR") == {"deployment": "churn-dev", "health": "ERROR"}
+    after = dss.get("/project-deployer/deployments/churn-dev/status").json()
+    assert after["health"] == "ERROR" and after["healthMessages"][0]["severity"] == "ERROR"
+    for body, status in (({"deployment": "nope", "health": "ERROR"}, 404),
+                         ({"deployment": "churn-dev", "health": "ON_FIRE"}, 400), ({"deployment": "churn-dev"}, 400)):
+        response = requests.post(sb.url("control") + "/dss/health", json=body, timeout=5)
+        assert response.status_code == status, body

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sandbox.seed import DEFAULT_ARTIFACT_COUNT
+
 GOVERN_STEP_STATUSES = {"NOT_STARTED", "IN_PROGRESS", "APPROVED", "REJECTED", "DELEGATED"}
 HEALTH = {"HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN"}
 
@@ -138,3 +140,27 @@ def test_apinode_metrics_grow(node_a):
     second = node_a.get("/metrics").json()
     assert second["totalRequests"] > first["totalRequests"]
     assert second["totalRequests"] == sum(s["requestCount"] for s in second["serviceMetrics"].values())
+
+
+def test_bundle_artifacts_govern_the_deployed_bundles(sb, govern, dss):
+    deployed = {(d["deploymentBasicInfo"]["publishedProjectKey"], d["deploymentBasicInfo"]["bundleId"])
+                for d in dss.get("/project-deployer/deployments").json()}
+    bundles = sb.summary()["bundles"]
+    assert {(b["projectKey"], b["bundleId"]) for b in bundles} == deployed
+    states = [b["state"] for b in bundles]
+    assert states.count("rejected") == 1
+    assert {"approved", "pending", "withdrawn", "ungoverned"} <= set(states)
+    for bundle in bundles:
+        assert len(bundle["artifactIds"]) == {"ungoverned": 0, "withdrawn": 2}.get(bundle["state"], 1), bundle
+        for art_id in bundle["artifactIds"]:
+            art = govern.get(f"/artifacts/{art_id}").json()
+            assert art["blueprintId"] == "bp-bundle"
+            assert (art["customFields"]["project_key"], art["customFields"]["bundle_id"]) == (
+                bundle["projectKey"], bundle["bundleId"])
+        newest = bundle["artifactIds"][-1:]
+        signed = [s["status"] for art_id in newest for s in govern.get(f"/artifacts/{art_id}/sign-offs").json()]
+        expected = {"approved": ["APPROVED", "APPROVED"], "rejected": ["APPROVED", "REJECTED"],
+                    "pending": ["IN_PROGRESS", "NOT_STARTED"], "withdrawn": ["IN_PROGRESS", "NOT_STARTED"],
+                    "ungoverned": []}[bundle["state"]]
+        assert signed == expected, bundle
+    assert len(govern.get("/artifacts").json()) == DEFAULT_ARTIFACT_COUNT  # the bundle artifacts are among them
