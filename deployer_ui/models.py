@@ -1,5 +1,5 @@
 """What the portal itself remembers about deployments: the updates it started (with their polling state machine),
-and API node samples."""
+API node samples and wall screens."""
 
 from __future__ import annotations
 
@@ -194,3 +194,71 @@ class ApiNodeSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class WallScreenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Screens whose token still opens their wall: not revoked, not expired."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class WallScreen(models.Model):
+    """A wall screen without a login: its token (stored as a SHA-256 digest; the token itself is shown once), the
+    part of the wall it shows, and when and from where it last polled.
+
+    A screen is revoked once (`revoke`, a conditional UPDATE) and never comes back; an expired one neither.
+    """
+
+    name = models.CharField(max_length=100)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    # The scope: empty lists mean "every stage / infra / project".
+    stages = models.JSONField(default=list, blank=True)
+    infras = models.JSONField(default=list, blank=True)
+    projects = models.JSONField(default=list, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_by_username = models.CharField(max_length=150, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_username = models.CharField(max_length=150, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_seen_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = WallScreenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"wall screen {self.name!r} (#{self.pk})"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def usable(self, now=None) -> bool:
+        return not self.revoked and not self.expired(now)
+
+    def revoke(self, by: str) -> bool:
+        """Revoke the token now. False (and nothing changed) when it already was."""
+        now = timezone.now()
+        done = WallScreen.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=now,
+                                                                                    revoked_by_username=by)
+        if done:
+            self.revoked_at, self.revoked_by_username = now, by
+        return bool(done)
+
+    def seen(self, address: str | None, *, every: float) -> None:
+        """Record a poll from `address`: written at most every `every` seconds per screen (or when the address
+        changes), so fifty screens polling every few seconds cost the database a write a minute each, not ten."""
+        now = timezone.now()
+        if (self.last_seen_at is not None and self.last_seen_address == address
+                and (now - self.last_seen_at).total_seconds() < every):
+            return
+        WallScreen.objects.filter(pk=self.pk).update(last_seen_at=now, last_seen_address=address)
+        self.last_seen_at, self.last_seen_address = now, address

@@ -4,7 +4,8 @@ The sampling (`deployer_ui.node_sampling`) writes it; the API nodes overview and
 are JSON, with times as epoch seconds; a shape change bumps `PREFIX`, which changes every key.
 
 - `apinodes:v2:node:<id>`  one node's snapshot (see `NodeStatusCache.record_success`): health status and details,
-                           service summaries, metrics totals, started_at, fetched_at, last_success_at, error
+                           service summaries, metrics totals and the totals of the sampling before (with their
+                           times: a rate per minute needs both), started_at, fetched_at, last_success_at, error
 - `apinodes:v2:lock`       held by the one running sampling (token, TTL, renewed while it runs)
 - `apinodes:v2:asked`      set by the first viewer of a cold cache, so a hundred viewers ask for one sampling
 """
@@ -41,6 +42,10 @@ class NodeView(Freshness):
     health_details: dict[str, Any] = field(default_factory=dict)
     services: list[CachedService] = field(default_factory=list)
     metrics: dict[str, Any] | None = None
+    # The sampling's totals before `metrics`, and when each was read (epoch seconds): a rate needs both.
+    metrics_at: float | None = None
+    previous_metrics: dict[str, Any] | None = None
+    previous_metrics_at: float | None = None
 
     @property
     def failed(self) -> bool:
@@ -96,6 +101,23 @@ class NodeStatusCache(RedisSnapshot):
         """A good reading of the node. Without `metrics` (an action's refresh) the last known totals are kept."""
         current = self._get(node_id) or {}
         now = _now()
+        if metrics is None:
+            totals = {key: current.get(key) for key in ("metrics", "metrics_at", "previous_metrics",
+                                                         "previous_metrics_at")}
+        else:
+            totals = {
+                "metrics": {
+                    "total_requests": metrics.total_requests,
+                    "active_requests": metrics.active_requests,
+                    "average_latency_ms": metrics.average_latency_ms,
+                    "error_count": metrics.error_count,
+                    "services": {sid: {"requests": m.request_count, "errors": m.error_count}
+                                 for sid, m in metrics.services.items()},
+                },
+                "metrics_at": now,
+                "previous_metrics": current.get("metrics"),
+                "previous_metrics_at": current.get("metrics_at"),
+            }
         snapshot = {
             "id": node_id,
             "health": health.status,
@@ -105,12 +127,7 @@ class NodeStatusCache(RedisSnapshot):
                  "generation_count": s.generation_count}
                 for s in services
             ],
-            "metrics": current.get("metrics") if metrics is None else {
-                "total_requests": metrics.total_requests,
-                "active_requests": metrics.active_requests,
-                "average_latency_ms": metrics.average_latency_ms,
-                "error_count": metrics.error_count,
-            },
+            **totals,
             "started_at": started_at,
             "fetched_at": now,
             "last_success_at": now,
@@ -138,6 +155,9 @@ class NodeStatusCache(RedisSnapshot):
                                     generation_count=int(s.get("generation_count") or 0))
                       for s in data.get("services") or [] if isinstance(s, dict)],
             metrics=data.get("metrics"),
+            metrics_at=data.get("metrics_at"),
+            previous_metrics=data.get("previous_metrics"),
+            previous_metrics_at=data.get("previous_metrics_at"),
             **NodeView.fields_from(data, self.interval, now),
         )
 

@@ -8,6 +8,10 @@ seconds; a shape change bumps `PREFIX`, which changes every key.
 - `deployer:v2:status:<id>`    a snapshot: deployment fields + health, messages, monitoring, fetched_at, error,
                                last_success_at
 - `deployer:v2:cycle`          the refresh cycle: started_at, finished_at, duration, ok, error, count, running
+- `deployer:v2:version`        a token that changes whenever what a screen shows changes (a health, a message, an
+                               error, the list or stages, the cycle's outcome), and at most once an interval when
+                               re-reads found everything as it was (`deployer:v2:version-ages`): wall screens use it
+                               as their ETag and count ages in the browser
 - `deployer:v2:lock`           held by the one running refresh cycle (token, TTL, renewed while it runs)
 - `deployer:v2:lock:<id>`      held while one deployment is re-read after its update ended
 - `deployer:v2:asked`          set by the first viewer of a cold cache, so a hundred viewers ask for one refresh
@@ -15,11 +19,14 @@ seconds; a shape change bumps `PREFIX`, which changes every key.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from deployer_ui.client import Deployment, DeploymentStatus
 from portal.lib.freshness import LOADING, Freshness
@@ -40,6 +47,15 @@ def deployment_fields(deployment: Deployment) -> dict[str, Any]:
         "bundle_id": deployment.bundle_id,
         "deployed_project_key": deployment.deployed_project_key,
     }
+
+
+def _shown(snapshot: dict[str, Any] | None) -> tuple:
+    """The parts of a snapshot a screen shows, apart from its age: compared before and after a write."""
+    if not snapshot:
+        return ()
+    return (tuple(snapshot.get(key) for key in ("infra_id", "stage", "project_key", "project_name", "bundle_id",
+                                                   "deployed_project_key", "health", "error", "has_active_scenarios")),
+            repr(snapshot.get("health_messages")), snapshot.get("last_success_at") is None)
 
 
 def status_fields(status: DeploymentStatus) -> dict[str, Any]:
@@ -147,27 +163,57 @@ class StatusCache(RedisSnapshot):
     def _status(deployment_id: str) -> str:
         return f"status:{deployment_id}"
 
+    # -- the version screens poll against --
+
+    def _changed(self) -> None:
+        """What screens show has changed: a new version token (see `version`)."""
+        self.write(uuid.uuid4().hex[:16], "version")
+
+    def _read_again(self, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        """A deployment was read again: a new version if what it shows changed; else at most once an interval, so
+        that screens, which count ages from the times they were sent, learn the newer times before calling a
+        status stale (three intervals) while a long refresh cycle is still going."""
+        ages_moved = cache.add(self.key("version-ages"), 1, self.interval)  # opens the next window either way
+        if ages_moved or _shown(before) != _shown(after):
+            self._changed()
+
+    def version(self) -> str | None:
+        """The token of what screens show now (None on a cold cache): equal tokens, equal screens, ages apart."""
+        return self.read("version")
+
     # -- writing --
 
     def save_list(self, deployments: list[Deployment]) -> None:
-        self.write([deployment_fields(d) for d in deployments], "list")
+        listed = [deployment_fields(d) for d in deployments]
+        if listed != self.load_list():
+            self.write(listed, "list")
+            self._changed()
+        else:
+            cache.touch(self.key("list"), self.ttl)
 
     def save_stages(self, stage_ids: list[str]) -> None:
+        changed = list(stage_ids) != self.stage_order()
         self.write(list(stage_ids), "stages")
+        if changed:
+            self._changed()
 
     def record_status(self, deployment: Deployment, status: DeploymentStatus) -> None:
         now = _now()
+        before = self.read(self._status(deployment.id))
         snapshot = {**deployment_fields(deployment), **status_fields(status), "fetched_at": now,
                     "last_success_at": now, "error": ""}
         self.write(snapshot, self._status(deployment.id))
+        self._read_again(before, snapshot)
 
     def record_failure(self, deployment_id: str, error: str, deployment: Deployment | None = None) -> None:
         """Keep the last good status, stamped with this failed attempt and its error (so it shows as stale)."""
-        snapshot = self.read(self._status(deployment_id)) or {"id": deployment_id, "last_success_at": None}
+        before = self.read(self._status(deployment_id))
+        snapshot = dict(before or {"id": deployment_id, "last_success_at": None})
         if deployment is not None:
             snapshot.update(deployment_fields(deployment))
         snapshot.update({"fetched_at": _now(), "error": error[:500]})
         self.write(snapshot, self._status(deployment_id))
+        self._read_again(before, snapshot)
 
     def record_failure_for_all(self, error: str) -> None:
         """The listing itself failed: every known snapshot carries the error from now on."""
@@ -181,9 +227,13 @@ class StatusCache(RedisSnapshot):
             snapshot.update({"fetched_at": now, "error": error[:500]})
             updated[name] = snapshot
         self.write_many(updated)
+        if updated:
+            self._changed()
 
     def drop(self, deployment_ids: list[str]) -> None:
         self.delete(*(self._status(i) for i in deployment_ids))
+        if deployment_ids:
+            self._changed()
 
     def cycle_started(self) -> None:
         cycle = self.read("cycle") or {}
@@ -194,9 +244,12 @@ class StatusCache(RedisSnapshot):
         cycle = self.read("cycle") or {}
         now = _now()
         started = cycle.get("started_at") or now
+        outcome_before = (cycle.get("ok"), cycle.get("error"), cycle.get("count"))
         cycle.update({"finished_at": now, "duration": round(now - started, 3), "ok": ok, "error": error[:500],
                       "count": count, "running": False})
         self.write(cycle, "cycle")
+        if outcome_before != (ok, error[:500], count):
+            self._changed()
 
     # -- reading --
 
@@ -223,11 +276,14 @@ class StatusCache(RedisSnapshot):
     def is_cold(self) -> bool:
         return self.load_list() is None
 
-    def all_views(self) -> list[StatusView] | None:
-        """Every listed deployment with its snapshot (one Redis round trip), or None on a cold cache."""
+    def all_views(self, where: Callable[[dict[str, Any]], bool] | None = None) -> list[StatusView] | None:
+        """Every listed deployment with its snapshot (one Redis round trip), or None on a cold cache. With `where`,
+        only the deployments whose listed fields (see `deployment_fields`) it accepts: the others are not read."""
         listed = self.load_list()
         if listed is None:
             return None
+        if where is not None:
+            listed = [item for item in listed if where(item)]
         snapshots = self.read_many(self._status(item["id"]) for item in listed)
         now = _now()
         return [StatusView.from_snapshot(item["id"], {**item, **(snapshots.get(self._status(item["id"])) or {})},

@@ -5,6 +5,7 @@ Nothing imports `govern_ui.tasks` but Celery, so no import cycle can form throug
 
 from __future__ import annotations
 
+from govern_ui.bundle_governance import BundleGovernanceCache, GovernanceSnapshot
 from govern_ui.index import SignOffIndex
 from portal import tasknames
 from portal.lib.tasks import request_fill_once
@@ -14,3 +15,11 @@ def request_index_rebuild() -> bool:
     """Ask a worker for one sign-off index rebuild, however many cold pages ask (until the rebuild is done or a
     minute has passed). True when this call sent the task."""
     return request_fill_once(SignOffIndex().asked, tasknames.REFRESH_SIGNOFF_INDEX)
+
+
+def refresh_bundle_governance_if_cold(store: BundleGovernanceCache, snapshot: GovernanceSnapshot | None) -> bool:
+    """When a reader (the wall) finds no bundle sign-off states (`snapshot` None), ask for one refresh unless one
+    runs, however many readers ask. True when this call sent the task."""
+    if snapshot is not None or store.lock().held():
+        return False
+    return request_fill_once(store.asked, tasknames.REFRESH_BUNDLE_GOVERNANCE, on_demand=True)

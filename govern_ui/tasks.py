@@ -8,7 +8,7 @@ import logging
 
 from celery import shared_task
 
-from govern_ui import delivery, index
+from govern_ui import bundle_governance, delivery, index
 from portal import tasknames
 from portal.lib.upstream import UpstreamError
 
@@ -41,3 +41,12 @@ def refresh_signoff_index() -> int | None:
         log.warning("sign-off index not rebuilt: %s", exc)
         return None
     return None if snapshot is None else snapshot.open_step_count()
+
+
+@shared_task(name=tasknames.REFRESH_BUNDLE_GOVERNANCE, ignore_result=True)
+def refresh_bundle_governance(on_demand: bool = False) -> int | None:
+    """Beat (every GOVERN_BUNDLE_REFRESH_SECONDS) and a wall that found the snapshot cold: the sign-off state of every
+    governed bundle, within its Govern request budget. Never retried: failures are stored in the snapshot for the
+    wall to show, and the next beat is the retry. Returns the number of governed bundles (None when skipped)."""
+    snapshot = bundle_governance.refresh(on_demand=on_demand)
+    return None if snapshot is None else len(snapshot.bundles)

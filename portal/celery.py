@@ -21,6 +21,7 @@ def _beat_schedule() -> dict:
     sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))
     index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
     verify_audit = float(getattr(settings, "AUDIT_VERIFY_SECONDS", 24 * 3600))
+    bundle_refresh = float(getattr(settings, "GOVERN_BUNDLE_REFRESH_SECONDS", 60))
     return {
         "refresh-deployment-status": {
             "task": tasknames.REFRESH_DEPLOYMENTS,
@@ -57,6 +58,11 @@ def _beat_schedule() -> dict:
             "schedule": verify_audit,
             # A walk missed by more than an hour waits for the next day's rather than piling up.
             "options": {"expires": min(verify_audit, 3600.0)},
+        },
+        "refresh-bundle-governance": {
+            "task": tasknames.REFRESH_BUNDLE_GOVERNANCE,
+            "schedule": bundle_refresh,
+            "options": {"expires": bundle_refresh},
         },
     }
 

@@ -1,10 +1,14 @@
-"""Turns an upstream failure that a view did not handle into a clear page instead of a 500."""
+"""Two answers a page cannot give itself: a clear page for an upstream failure that a view did not handle (instead
+of a 500), and "signed out" for a poll whose session is gone (instead of the login page pasted into the page)."""
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
 
@@ -28,3 +32,28 @@ class UpstreamErrorMiddleware:
         log.warning("upstream failure on %s: %s", request.path, exception)
         status = 504 if exception.kind == "timeout" else 502
         return render(request, "portal/upstream_error.html", {"upstream_error": exception}, status=status)
+
+
+def is_poll(request) -> bool:
+    """An htmx request, or a wall screen's feed poll (`X-Wall-Poll: 1`): answered into part of a page."""
+    return request.headers.get("HX-Request") == "true" or request.headers.get("X-Wall-Poll") == "1"
+
+
+class SignedOutPollMiddleware:
+    """A poll sent to the login page (the session ended: signed out elsewhere, expired) gets 401 with
+    `X-Portal-Session: signed-out` instead of the redirect, which the browser would follow and htmx would swap the
+    whole login page into the page. `static/js/portal.js` (and the wall's script) then say "signed out — sign in
+    again" and stop polling. Must come after the authentication middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code in (301, 302) and is_poll(request) and not request.user.is_authenticated
+                and urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)):
+            signed_out = HttpResponse("Signed out: sign in again.", status=401, content_type="text/plain")
+            signed_out["X-Portal-Session"] = "signed-out"
+            signed_out["Cache-Control"] = "no-store"
+            return signed_out
+        return response

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.SignedOutPollMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.UpstreamErrorMiddleware",
@@ -312,6 +313,16 @@ GOVERN_DELIVERY_BACKOFF_MAX = envint("GOVERN_DELIVERY_BACKOFF_MAX", 300)
 GOVERN_ARTIFACTS_PER_PAGE = envint("GOVERN_ARTIFACTS_PER_PAGE", 25)
 # The review-queue badge in the navigation.
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("govern_ui.context_processors.govern")
+# Bundle governance (the wall's sign-off state per deployed bundle): an artifact governs a bundle when these two
+# custom fields name its published project and bundle id. Only artifacts of GOVERN_BUNDLE_BLUEPRINTS are read
+# (comma-separated ids; empty: every artifact). A worker refreshes it every N seconds within its own Govern request
+# budget, and re-reads an artifact's custom fields at most every LINK seconds.
+GOVERN_BUNDLE_PROJECT_FIELD = os.environ.get("GOVERN_BUNDLE_PROJECT_FIELD", "project_key")
+GOVERN_BUNDLE_ID_FIELD = os.environ.get("GOVERN_BUNDLE_ID_FIELD", "bundle_id")
+GOVERN_BUNDLE_BLUEPRINTS = envlist("GOVERN_BUNDLE_BLUEPRINTS")
+GOVERN_BUNDLE_REFRESH_SECONDS = envint("GOVERN_BUNDLE_REFRESH_SECONDS", 60)
+GOVERN_BUNDLE_REQUESTS_PER_SECOND = envfloat("GOVERN_BUNDLE_REQUESTS_PER_SECOND", 5.0)
+GOVERN_BUNDLE_LINK_SECONDS = envint("GOVERN_BUNDLE_LINK_SECONDS", 3600)
 
 # --- Deployments and API nodes (deployer_ui) ------------------------------------------------------------------------
 
@@ -343,3 +354,20 @@ API_NODE_SAMPLE_SECONDS = envint("API_NODE_SAMPLE_SECONDS", 60)
 AUDIT_VERIFY_SECONDS = envint("AUDIT_VERIFY_SECONDS", 24 * 3600)
 # Events per page of /audit/.
 AUDIT_PAGE_SIZE = envint("AUDIT_PAGE_SIZE", 50)
+
+# --- Wall screens (deployer_ui.wall) ---------------------------------------------------------------------------------
+
+# Seconds between a wall screen's polls of its feed (answered 304 when nothing changed).
+WALL_POLL_SECONDS = envfloat("WALL_POLL_SECONDS", 5.0)
+# Stages shown first, in this order (comma-separated Deployer stage ids); the others follow in the reverse of the
+# Deployer's order, which puts production first when the Deployer lists it last.
+WALL_STAGE_ORDER = envlist("WALL_STAGE_ORDER")
+# Deployments on one page of a wall; beyond that the wall pages through them every PAGE_SECONDS, problems first.
+WALL_PAGE_TILES = envint("WALL_PAGE_TILES", 60)
+WALL_PAGE_SECONDS = envint("WALL_PAGE_SECONDS", 15)
+# A screen not seen for this many seconds is listed as quiet.
+WALL_QUIET_SECONDS = envint("WALL_QUIET_SECONDS", 60)
+# After LIMIT unknown, revoked or expired tokens from one address within WINDOW seconds, that address is answered
+# 429 until the window ends.
+WALL_BAD_TOKEN_LIMIT = envint("WALL_BAD_TOKEN_LIMIT", 20)
+WALL_BAD_TOKEN_WINDOW_SECONDS = envint("WALL_BAD_TOKEN_WINDOW_SECONDS", 600)

@@ -25,3 +25,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# The governance reader's budget protects a real Govern; the sandbox on loopback needs no protecting in tests.
+GOVERN_BUNDLE_REQUESTS_PER_SECOND = 500.0

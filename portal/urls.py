@@ -15,6 +15,7 @@ urlpatterns = [
     path("governance/", include("govern_ui.urls")),
     path("deployments/", include("deployer_ui.urls")),
     path("audit/", include("portal.audit.urls")),
+    path("wall/", include("deployer_ui.wall.urls")),
     path("api/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),

@@ -6,11 +6,16 @@ Runs the portal in-process (Django test client, real embedded Redis, SQLite) aga
   stay fast at scale: artifact list (plain, searched, filtered and sorted, a deep page), deployments dashboard, home;
 - the cost of the background refreshes (cycle time and upstream calls);
 - upstream status calls caused by 100 dashboard reads (should be none: pages read the cache);
+- the wall feed: fifty screens polling every 5 s (half the whole wall, half one stage each) for --wall-seconds while
+  the sandbox drifts (two deployments change health every 2 s) and a worker process runs a refresh cycle every
+  30 s: latency of every poll (median, p95), of the answers with a body, and the share answered 304; also the cost
+  of the bundle governance refresh that feeds it;
 - the audit page (/audit/) at 100,000 events: plain, filtered, searched, a deep keyset page; and the time to seed
   the chained events and to verify the chain;
 - peak memory of the process.
 
-Usage: python -m tests.bench.run [--artifacts N] [--deployments N] [--repeat N] [--audit-events N] [--audit-only]
+Usage: python -m tests.bench.run [--artifacts N] [--deployments N] [--repeat N] [--wall-seconds N] [--audit-events N]
+       [--audit-only]
 """
 
 from __future__ import annotations
@@ -130,11 +135,87 @@ def _bench_audit(results: dict, events: int, repeat: int) -> None:
         results["pages"][label] = {"first_ms": first, **_timed(call, repeat)}
 
 
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[max(0, int(len(ordered) * share) - 1)], 1) if ordered else 0.0
+
+
+def _wall_feed(user, sandbox, *, seconds: float, screens_count: int = 50, poll_seconds: float = 5.0) -> dict:
+    """Fifty wall screens polling their feeds with If-None-Match, in real time, while the Deployer drifts and a
+    worker process (as beat and Celery would, but without a broker) runs the refresh every DEPLOYMENT_REFRESH_SECONDS.
+    The worker is a separate process, as in production: in this one it would compete with the feed for the GIL."""
+    import subprocess
+
+    from django.conf import settings
+    from django.test import Client
+
+    from deployer_ui.node_sampling import sample_all as sample_api_nodes
+    from deployer_ui.wall import screens
+    from deployer_ui.wall.board import WallScope
+
+    sample_api_nodes()
+    sample_api_nodes()
+    stages = ["Production", "Test", "Development"]
+    feeds = []
+    for n in range(screens_count):
+        scope = WallScope() if n % 2 == 0 else WallScope.of(stages=[stages[n % len(stages)]])
+        token = screens.issue(user=user, name=f"screen {n}", scope=scope).token
+        feeds.append(f"/wall/{token}/feed/")
+    sandbox.config(drift=True, drift_seconds=2)
+    worker_code = (
+        "import time, django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from deployer_ui.refresh import refresh_all\n"
+        "while True:\n"
+        "    time.sleep(settings.DEPLOYMENT_REFRESH_SECONDS)\n"
+        "    refresh_all()\n"
+    )
+    nodes = ",".join(f"{n['id']}={n['url']}" for n in settings.API_NODES)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", worker_code], cwd=ROOT,
+        env={**os.environ, "GOVERN_URL": settings.GOVERN["url"], "DSS_URL": settings.DSS["url"], "API_NODES": nodes,
+             "DEPLOYER_REQUESTS_PER_SECOND": str(settings.DEPLOYER_REQUESTS_PER_SECOND)},
+    )
+    client, etags = Client(), [""] * screens_count
+    latencies, bodies, not_modified = [], [], 0
+    step = poll_seconds / screens_count
+    started = time.monotonic()
+    tick = 0
+    try:
+        while time.monotonic() - started < seconds:
+            due = started + tick * step
+            time.sleep(max(0.0, due - time.monotonic()))
+            screen = tick % screens_count
+            begin = time.perf_counter()
+            response = client.get(feeds[screen], HTTP_IF_NONE_MATCH=etags[screen], HTTP_X_WALL_POLL="1")
+            elapsed = (time.perf_counter() - begin) * 1000
+            assert response.status_code in (200, 304), response.status_code
+            latencies.append(elapsed)
+            if response.status_code == 304:
+                not_modified += 1
+            else:
+                bodies.append(elapsed)
+            etags[screen] = response["ETag"]
+            tick += 1
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        sandbox.config(drift=False)
+    return {
+        "screens": screens_count, "poll_seconds": poll_seconds, "seconds": seconds, "polls": len(latencies),
+        "median_ms": round(statistics.median(latencies), 1), "p95_ms": _percentile(latencies, 0.95),
+        "share_304": round(not_modified / len(latencies), 3),
+        "body_median_ms": round(statistics.median(bodies), 1) if bodies else 0.0,
+        "body_p95_ms": _percentile(bodies, 0.95),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=int, default=10_000)
     parser.add_argument("--deployments", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--wall-seconds", type=float, default=60.0)
     parser.add_argument("--audit-events", type=int, default=100_000)
     parser.add_argument("--audit-only", action="store_true", help="only the audit page (no sandbox)")
     args = parser.parse_args()
@@ -181,7 +262,7 @@ def main() -> None:
             client.force_login(user)
 
             from deployer_ui.tasks import refresh_deployments
-            from govern_ui.tasks import refresh_signoff_index
+            from govern_ui.tasks import refresh_bundle_governance, refresh_signoff_index
 
             sandbox.reset_stats()
             started = time.perf_counter()
@@ -226,6 +307,12 @@ def main() -> None:
                 client.get("/deployments/")
             status_calls = sum(n for op, n in sandbox.stats()["dss"].items() if op.endswith("/status"))
             results["dss_status_calls_per_100_dashboard_reads"] = status_calls
+            sandbox.reset_stats()
+            started = time.perf_counter()
+            refresh_bundle_governance()
+            results["bundle_governance_refresh_s"] = round(time.perf_counter() - started, 2)
+            results["bundle_governance_govern_calls"] = sum(sandbox.stats()["govern"].values())
+            results["wall_feed"] = _wall_feed(user, sandbox, seconds=args.wall_seconds)
             _bench_audit(results, args.audit_events, args.repeat)
         results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     finally:
@@ -240,8 +327,14 @@ def main() -> None:
              else f"{args.artifacts} artifacts, {args.deployments} deployments, {args.audit_events} audit events")
     print(f"\nBenchmark ({scale}; one run, this machine)")
     for key, value in results.items():
-        if key != "pages":
+        if key not in ("pages", "wall_feed"):
             print(f"  {key:<45} {value}")
+    wall = results.get("wall_feed")
+    if wall:
+        print(f"  wall feed: {wall['screens']} screens every {wall['poll_seconds']:.0f} s for {wall['seconds']:.0f} s, "
+              f"{wall['polls']} polls: median {wall['median_ms']} ms, p95 {wall['p95_ms']} ms, "
+              f"{wall['share_304']:.0%} answered 304 (answers with a body: median {wall['body_median_ms']} ms, "
+              f"p95 {wall['body_p95_ms']} ms)")
     print(f"  {'page':<34} {'first':>9} {'median':>9} {'p95':>9}")
     for label, row in results["pages"].items():
         print(f"  {label:<34} {row['first_ms']:>7.1f}ms {row['median_ms']:>7.1f}ms {row['p95_ms']:>7.1f}ms")

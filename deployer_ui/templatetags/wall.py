@@ -1,0 +1,145 @@
+"""Display helpers of the wall screen: tiles, health and governance words with their icons, epoch times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from html import escape
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone
+
+from deployer_ui.templatetags.deployer import short_duration
+from deployer_ui.wall.board import WallTile
+from govern_ui.bundle_governance import APPROVED, NOT_GOVERNED, PENDING, REJECTED, BundleGovernance
+from portal.lib.freshness import LOADING
+
+register = template.Library()
+
+# Icon and word for every health: colour is never the only signal.
+HEALTH = {
+    "HEALTHY": ("✔", "Healthy"),
+    "WARNING": ("▲", "Warning"),
+    "ERROR": ("✖", "Error"),
+    "OUT_OF_SYNC": ("⇄", "Out of sync"),
+    "UNKNOWN": ("?", "Unknown"),
+    LOADING: ("…", "Loading"),
+}
+NODE_HEALTH = {"HEALTHY": ("✔", "Healthy"), "DEGRADED": ("▲", "Degraded"), "UNHEALTHY": ("✖", "Unhealthy"),
+               LOADING: ("…", "Loading")}
+GOVERNANCE = {
+    APPROVED: ("✔", "Signed off"),
+    PENDING: ("●", "Sign-off pending"),
+    REJECTED: ("✖", "Sign-off rejected"),
+    NOT_GOVERNED: ("○", "Not governed"),
+}
+WITHDRAWN = ("⚠", "Approval withdrawn")
+# Dense boards say it in a word; the flag marks what is not signed off.
+SHORT = {APPROVED: ("✔", "signed"), PENDING: ("⚑", "pending"), REJECTED: ("⚑", "rejected"),
+         "withdrawn": ("⚑", "withdrawn"), NOT_GOVERNED: ("○", "ungoverned"), "unknown": ("…", "")}
+
+
+def _health(value: str, table=HEALTH) -> tuple[str, str]:
+    return table.get(value) or ("?", str(value or "").replace("_", " ").title())
+
+
+@register.filter
+def health_icon(value: str) -> str:
+    return _health(value)[0]
+
+
+@register.filter
+def health_word(value: str) -> str:
+    return _health(value)[1]
+
+
+@register.filter
+def node_health_icon(value: str) -> str:
+    return _health(value, NODE_HEALTH)[0]
+
+
+@register.filter
+def node_health_word(value: str) -> str:
+    return _health(value, NODE_HEALTH)[1]
+
+
+@register.filter
+def epoch(value: datetime | float | None) -> str:
+    """A time as epoch seconds for a data attribute ("" for none): the browser counts ages from it."""
+    if value is None:
+        return ""
+    return f"{value.timestamp() if isinstance(value, datetime) else float(value):.3f}"
+
+
+@register.filter
+def hhmm(value: datetime | float | None) -> str:
+    """A time as hh:mm in the portal's time zone ("" for none)."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        value = datetime.fromtimestamp(float(value), tz=UTC)
+    return value.astimezone(get_current_timezone()).strftime("%H:%M")
+
+
+@lru_cache(maxsize=64)
+def _governance_html(state: str, word: str, icon: str, short: bool) -> str:
+    if short:
+        short_icon, short_word = SHORT.get(state, ("?", state))
+        return format_html('<span class="wt-gov-short gov-{}" title="{}"><span aria-hidden="true">{}</span> {}</span>',
+                           state, word, short_icon, short_word)
+    return format_html('<span class="wt-gov gov-{}" data-testid="wall-governance" data-state="{}">'
+                       '<span aria-hidden="true">{}</span> {}</span>', state, state, icon, word)
+
+
+def governance_label(governance: BundleGovernance | None, known: bool, *, short: bool = False) -> str:
+    """The governance part of a tile: icon and word (`short`: the dense tiles' word), with its state for the tests
+    and the style. A handful of distinct labels: each is built once."""
+    if governance is None:
+        state, icon, word = "unknown", "…", "Checking Govern" if known else "Govern loading"
+    else:
+        state = "withdrawn" if governance.withdrawn else governance.state
+        icon, word = WITHDRAWN if governance.withdrawn else GOVERNANCE.get(governance.state, ("?", governance.state))
+    return _governance_html(state, word, icon, short)
+
+
+_TILE = (
+    '<li class="{classes}" data-testid="wall-tile" data-deployment="{id}" data-health="{health}" '
+    'data-success="{success}" data-error="{error}" data-since="{since}">'
+    '<span class="wt-name" title="{id}">{id}</span>'
+    '<span class="wt-line"><span class="wt-health" data-testid="wall-health"><span class="wt-icon" '
+    'aria-hidden="true">{icon}</span> <span class="wt-word">{word}</span></span>{short_governance}'
+    '<span class="wt-age" data-testid="wall-age"><span data-age>{age}</span><span class="wt-old"> old</span></span>'
+    '<span class="wt-since" data-testid="wall-stale">stale since {since_text}</span>'
+    '<span class="wt-why" data-reason title="{reason}">{reason}</span></span>'
+    '<span class="wt-line wt-meta"><span class="wt-bundle" title="{project}">bundle {bundle}</span>{governance}</span>'
+    '<span class="wt-line wt-reason" data-reason title="{reason}">{reason}</span>'
+    "</li>"
+)
+
+
+@register.simple_tag
+def wall_tile(tile: WallTile, governance_known: bool, shared_reason: str = ""):
+    """One tile. Built in Python with one format per tile (a board renders up to thousands of them); every value
+    from an upstream is escaped (`escape`, as Django's own). The data attributes carry what the browser needs to
+    count the tile's age and to turn it stale by itself when no newer data arrives. The style shows either the long
+    governance line (`wt-meta`) or, on dense boards, the short word on the health line; a dense stale tile names its
+    reason only when it is not the `shared_reason` the board's banner already gives."""
+    view = tile.view
+    health = tile.health
+    icon, word = _health(health)
+    classes = f"wt wt-{health.lower()}" + (" wt-stale" if view.stale else "") + (" wt-flagged" if tile.flagged else "")
+    if view.error and view.error == shared_reason:
+        classes += " wt-why-shared"
+    since = hhmm(view.since)
+    # Safe: every interpolated value is escaped above, or is a label built with format_html.
+    return mark_safe(_TILE.format(
+        classes=escape(classes), id=escape(view.id), health=escape(health), success=epoch(view.last_success_at),
+        error="1" if view.error else "", since=since, since_text=since or "—", icon=icon, word=escape(word),
+        short_governance=governance_label(tile.governance, governance_known, short=True),
+        age="not read yet" if view.loading else short_duration(view.age_seconds),
+        reason=escape(view.error or ("never read successfully" if view.loading else "")),
+        project=escape(f"{view.project_name} ({view.project_key})"), bundle=escape(view.bundle_id or "—"),
+        governance=governance_label(tile.governance, governance_known),
+    ))

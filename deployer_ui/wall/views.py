@@ -1,0 +1,220 @@
+"""Pages of the wall: the signed-in wall, token walls (no login) and their feeds, the admins' screens.
+
+A feed answers 304 while the board's version (the ETag) is unchanged, and carries the times a screen counts ages
+from in `X-Wall-Freshness` on every answer, 304 included. Feeds read caches only: never an upstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from functools import cache as memoize
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+from django.views.decorators.http import require_GET, require_http_methods
+
+from deployer_ui.forms import ConfirmForm
+from deployer_ui.models import WallScreen
+from deployer_ui.status_cache import StatusCache
+from deployer_ui.wall import board as boards
+from deployer_ui.wall import screens
+from deployer_ui.wall.forms import WallScreenForm, scope_from_query
+from portal.roles import ADMIN, ALL_ROLES, role_required
+
+BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
+RENDERED_TTL = 300  # a board rendered for one ETag, shared by every screen (and process) polling that scope
+
+
+def client_address(request) -> str | None:
+    """The screen's address: the connecting peer, or behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY) the address
+    that proxy appended last to X-Forwarded-For."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1][:45]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@memoize
+def _template_digest() -> str:
+    """Part of every ETag: a new board template means new pages even where the data did not change."""
+    return hashlib.sha256(get_template(BOARD_TEMPLATE).template.source.encode()).hexdigest()[:8]
+
+
+def _etag(state: boards.PollState) -> str:
+    return f'"{state.version}-{_template_digest()}"'
+
+
+_rendered: OrderedDict[str, str] = OrderedDict()
+_rendered_lock = threading.Lock()
+
+
+def _board_html(etag: str, scope: boards.WallScope) -> str:
+    """The board of `scope` as of `etag`, rendered once per ETag: kept in this process and in the shared cache."""
+    with _rendered_lock:
+        html = _rendered.get(etag)
+    if html is None:
+        key = f"wall:board:{etag.strip(chr(34))}"
+        html = cache.get(key)
+        if not isinstance(html, str):
+            html = _render_board(boards.build_board(scope))
+            cache.set(key, html, RENDERED_TTL)
+        with _rendered_lock:
+            _rendered[etag] = html
+            while len(_rendered) > 8:
+                _rendered.popitem(last=False)
+    return html
+
+
+def _render_board(board: boards.Board) -> str:
+    return render_to_string(BOARD_TEMPLATE, {"board": board, "governance_known": not board.governance.loading})
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, no_cache=True, no_store=True, private=True)
+    return response
+
+
+def _feed(request, scope: boards.WallScope) -> HttpResponse:
+    state = boards.poll_state(scope)
+    etag = _etag(state)
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(_board_html(etag, scope))
+    response["ETag"] = etag
+    response["X-Wall-Freshness"] = json.dumps(state.freshness, separators=(",", ":"))
+    return _no_store(response)
+
+
+def _page(request, scope: boards.WallScope, *, title: str, feed_url: str, login_url: str = "") -> HttpResponse:
+    state = boards.poll_state(scope)
+    board = boards.build_board(scope)
+    context = {
+        "title": title, "scope": scope, "board": board, "governance_known": not board.governance.loading,
+        "feed_url": feed_url, "login_url": login_url, "etag": _etag(state),
+        "freshness": json.dumps(state.freshness, separators=(",", ":")),
+        "poll_seconds": settings.WALL_POLL_SECONDS, "page_seconds": settings.WALL_PAGE_SECONDS,
+        "time_zone": settings.TIME_ZONE,
+    }
+    return _no_store(HttpResponse(render_to_string("deployer_ui/wall.html", context)))
+
+
+def _refused(status: int = 403, retry_after: int | None = None) -> HttpResponse:
+    """The one answer for an unknown, revoked or expired token (page and feed alike): nothing tells them apart."""
+    response = HttpResponse(render_to_string("deployer_ui/wall_refused.html", {"slowed": status == 429}),
+                            status=status)
+    response["X-Wall-Access"] = "revoked" if status == 403 else "slowed"
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    # Django logs every 4xx with its path, and this path holds a token: a guess, or a revoked one, but still a
+    # secret-looking string that has no place in a log. Marked as logged, it is not.
+    response._has_been_logged = True
+    return _no_store(response)
+
+
+def _screen(request, token: str) -> WallScreen | HttpResponse:
+    try:
+        screen = screens.open_screen(token, client_address(request))
+    except screens.TooManyBadTokens as exc:
+        return _refused(status=429, retry_after=exc.retry_after)
+    return screen if screen is not None else _refused()
+
+
+# --- signed-in wall ---------------------------------------------------------------------------------------------------
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def wall(request):
+    scope = scope_from_query(request.GET)
+    if scope is None:
+        return HttpResponseBadRequest("Too many or malformed filters.", content_type="text/plain")
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
+    login = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+    return _page(request, scope, title="Deployments", feed_url=reverse("wall:feed") + query, login_url=login)
+
+
+@role_required(*ALL_ROLES)
+@require_GET
+def wall_feed(request):
+    scope = scope_from_query(request.GET)
+    if scope is None:
+        return HttpResponseBadRequest("Too many or malformed filters.", content_type="text/plain")
+    return _feed(request, scope)
+
+
+# --- token walls (no login; never an action) -------------------------------------------------------------------------
+
+
+@require_GET
+def token_wall(request, token):
+    screen = _screen(request, token)
+    if isinstance(screen, HttpResponse):
+        return screen
+    return _page(request, screens.scope_of(screen), title=screen.name,
+                 feed_url=reverse("wall:token_feed", args=[token]))
+
+
+@require_GET
+def token_feed(request, token):
+    screen = _screen(request, token)
+    if isinstance(screen, HttpResponse):
+        return screen
+    return _feed(request, screens.scope_of(screen))
+
+
+# --- the admins' screens --------------------------------------------------------------------------------------------
+
+
+def _screen_form(data=None) -> WallScreenForm:
+    listed = StatusCache().load_list() or []
+    return WallScreenForm(data, stages=sorted({d["stage"] for d in listed if d.get("stage")}),
+                          infras=sorted({d["infra_id"] for d in listed if d.get("infra_id")}),
+                          projects=sorted({d["project_key"] for d in listed if d.get("project_key")}))
+
+
+@role_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def screen_list(request):
+    form = _screen_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issued = screens.issue(user=request.user, name=form.cleaned_data["name"], scope=form.scope(),
+                               expires_at=form.cleaned_data["expires_at"])
+        url = request.build_absolute_uri(reverse("wall:token_wall", args=[issued.token]))
+        # Shown once, on this answer only: never stored, logged or put in a redirect.
+        return _no_store(render(request, "deployer_ui/wall_screen_created.html",
+                                {"screen": issued.screen, "url": url, "scope": form.scope()}))
+    return render(request, "deployer_ui/wall_screens.html",
+                  {"form": form, "rows": screens.screens_overview(), "quiet_seconds": settings.WALL_QUIET_SECONDS},
+                  status=400 if request.method == "POST" else 200)
+
+
+@role_required(ADMIN)
+@require_http_methods(["GET", "POST"])
+def screen_revoke(request, pk):
+    screen = get_object_or_404(WallScreen, pk=pk)
+    back = reverse("wall:screens")
+    if request.method == "GET" or not ConfirmForm(request.POST).confirmed():
+        return render(request, "deployer_ui/confirm.html", {
+            "title": f"Revoke the wall screen “{screen.name}”?",
+            "message": "Its link stops working at its next poll, and the screen says “access revoked”. A revoked "
+                       "link never works again; a new screen gets a new link. This is audited.",
+            "button": "Revoke", "cancel_url": back, "danger": True, "extra": {},
+        })
+    if screens.revoke(user=request.user, screen=screen):
+        messages.success(request, f"The wall screen “{screen.name}” is revoked.")
+    else:
+        messages.info(request, f"The wall screen “{screen.name}” was already revoked.")
+    return redirect(back)

@@ -1,0 +1,21 @@
+/* Every page: when an htmx poll finds the session gone (SignedOutPollMiddleware answers 401 with
+ * X-Portal-Session: signed-out instead of the login page), say "signed out — sign in again" and stop sending
+ * htmx requests, instead of pasting the login page into the page. */
+(function () {
+  "use strict";
+  var signedOut = false;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (signedOut) event.preventDefault();
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status !== 401 || xhr.getResponseHeader("X-Portal-Session") !== "signed-out") return;
+    signedOut = true;
+    var banner = document.getElementById("signed-out");
+    if (banner) {
+      banner.setAttribute("role", "alert");  // announced when it appears, not while hidden on every page
+      banner.hidden = false;
+    }
+  });
+})();
