@@ -31,6 +31,8 @@ class WallScreenForm(forms.Form):
     expires_at = forms.DateTimeField(required=False, label="Expires at",
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      help_text="Leave empty for a screen that stays until revoked.")
+    # A one-time token (portal.lib.onetime): a double submit creates one screen, not two.
+    once = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, stages=(), infras=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)

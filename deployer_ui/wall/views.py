@@ -30,9 +30,11 @@ from deployer_ui.status_cache import StatusCache
 from deployer_ui.wall import board as boards
 from deployer_ui.wall import screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
+from portal.lib import onetime
 from portal.roles import ADMIN, ALL_ROLES, role_required
 
 BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
+CREATE_SCREEN = "wall_screen.create"  # the one-time token's purpose
 RENDERED_TTL = 300  # a board rendered for one ETag, shared by every screen (and process) polling that scope
 
 
@@ -178,18 +180,26 @@ def token_feed(request, token):
 # --- the admins' screens --------------------------------------------------------------------------------------------
 
 
-def _screen_form(data=None) -> WallScreenForm:
+def _screen_form(request) -> WallScreenForm:
+    """The new-screen form with its choices from the status cache: bound to a POST, else with a new one-time token."""
     listed = StatusCache().load_list() or []
-    return WallScreenForm(data, stages=sorted({d["stage"] for d in listed if d.get("stage")}),
-                          infras=sorted({d["infra_id"] for d in listed if d.get("infra_id")}),
-                          projects=sorted({d["project_key"] for d in listed if d.get("project_key")}))
+    choices = {"stages": sorted({d["stage"] for d in listed if d.get("stage")}),
+               "infras": sorted({d["infra_id"] for d in listed if d.get("infra_id")}),
+               "projects": sorted({d["project_key"] for d in listed if d.get("project_key")})}
+    if request.method == "POST":
+        return WallScreenForm(request.POST, **choices)
+    return WallScreenForm(initial={"once": onetime.issue(request.user, CREATE_SCREEN)}, **choices)
 
 
 @role_required(ADMIN)
 @require_http_methods(["GET", "POST"])
 def screen_list(request):
-    form = _screen_form(request.POST or None)
+    form = _screen_form(request)
     if request.method == "POST" and form.is_valid():
+        if not onetime.redeem(request.user, CREATE_SCREEN, form.cleaned_data["once"]):
+            messages.info(request, "This form was already sent (or has expired): no other screen was created. The "
+                                   "list below shows the screens; create one again if one is still missing.")
+            return redirect("wall:screens")
         issued = screens.issue(user=request.user, name=form.cleaned_data["name"], scope=form.scope(),
                                expires_at=form.cleaned_data["expires_at"])
         url = request.build_absolute_uri(reverse("wall:token_wall", args=[issued.token]))

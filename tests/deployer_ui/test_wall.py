@@ -37,6 +37,12 @@ def tile_html(html: str, deployment: str) -> str:
     return html[html.rindex("<li", 0, start):html.index("</li>", start)]
 
 
+def once(client) -> str:
+    """The one-time token of a fresh new-screen form."""
+    html = client.get(reverse("wall:screens")).content.decode()
+    return re.search(r'name="once" value="([^"]+)"', html).group(1)
+
+
 def upstream_calls(sandbox) -> dict:
     return {name: {k: v for k, v in ops.items() if v} for name, ops in sandbox.stats().items() if any(ops.values())}
 
@@ -65,7 +71,8 @@ def issue(admin_user):
 def test_admin_creates_a_screen_whose_token_is_shown_once_and_stored_hashed(login, admin_user, caches):
     client = login(admin_user)
     assert client.get(reverse("wall:screens")).status_code == 200
-    response = client.post(reverse("wall:screens"), {"name": "Ops room TV", "stages": ["Production"]})
+    form = {"name": "Ops room TV", "stages": ["Production"], "once": once(client)}
+    response = client.post(reverse("wall:screens"), form)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     token = re.search(r'value="http://testserver/wall/([A-Za-z0-9_-]{43})/" readonly data-testid="wall-link"',
                       response.content.decode()).group(1)
@@ -79,6 +86,8 @@ def test_admin_creates_a_screen_whose_token_is_shown_once_and_stored_hashed(logi
     assert event.actor_username == "frank" and event.input["stages"] == ["Production"]
     listing = client.get(reverse("wall:screens")).content.decode()
     assert "Ops room TV" in listing and token not in listing and 'data-state="never"' in listing
+    again = client.post(reverse("wall:screens"), form)  # a double submit, or the POST sent again
+    assert again.status_code == 302 and WallScreen.objects.count() == 1, "one form, one screen"
 
 
 def test_screens_are_for_admins_only(login, operator, auditor, caches):
@@ -90,9 +99,11 @@ def test_screens_are_for_admins_only(login, operator, auditor, caches):
 def test_create_form_refuses_a_past_expiry_and_a_blank_name(login, admin_user, caches):
     client = login(admin_user)
     past = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("wall:screens"), {"name": "Old", "expires_at": past})
+    token = once(client)
+    response = client.post(reverse("wall:screens"), {"name": "Old", "expires_at": past, "once": token})
     assert response.status_code == 400 and "must be in the future" in response.content.decode()
-    assert client.post(reverse("wall:screens"), {"name": "   "}).status_code == 400
+    assert f'value="{token}"' in response.content.decode(), "the same form, fixed, can still be sent once"
+    assert client.post(reverse("wall:screens"), {"name": "   ", "once": token}).status_code == 400
     assert not WallScreen.objects.exists() and not AuditEvent.objects.filter(action="wall_screen.create").exists()
 
 
