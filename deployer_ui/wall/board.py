@@ -267,20 +267,23 @@ class PollState:
 
 
 def poll_state(scope: WallScope) -> PollState:
-    """The version and freshness of a scope's board, in one Redis round trip (no snapshot is decoded)."""
+    """The version and freshness of a scope's board, in one Redis round trip while no refresh cycle runs, two while
+    one does (no snapshot is decoded)."""
     statuses, governance, nodes = StatusCache(), BundleGovernanceCache(), NodeStatusCache()
-    names = {"version": statuses.key("version"), "cycle": statuses.key("cycle"), "running": statuses.key("lock"),
+    names = {"version": statuses.key("version"), "cycle": statuses.key("cycle"),
              "governance": governance.key("display"), "built": governance.key("built")}
     node_keys = [nodes.key(f"node:{n['id']}") for n in settings.API_NODES]
     found = cache.get_many([*names.values(), *node_keys])
-    value = {name: _json(found.get(key)) for name, key in names.items() if name != "running"}
+    value = {name: _json(found.get(key)) for name, key in names.items()}
     node_digest = hashlib.sha256("\0".join(str(found.get(k)) for k in node_keys).encode()).hexdigest()
     layout = [settings.WALL_PAGE_TILES, settings.WALL_STAGE_ORDER, settings.DEPLOYMENT_REFRESH_SECONDS,
               settings.API_NODE_SAMPLE_SECONDS, settings.GOVERN_BUNDLE_REFRESH_SECONDS, settings.TIME_ZONE]
     parts = [value["version"], value["governance"], node_digest, scope.key(), layout]
     version = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
     cycle = value["cycle"] if isinstance(value["cycle"], dict) else {}
-    running = cycle.get("running") and found.get(names["running"]) is not None
+    # A cycle marked running whose worker died left the flag behind: only a held lock says it runs (a second round
+    # trip, during cycles only; the lock is redis-py's, not a cache value).
+    running = bool(cycle.get("running")) and statuses.lock().held()
     freshness = {
         "now": round(time.time(), 3),
         "cycle_finished": cycle.get("finished_at"),

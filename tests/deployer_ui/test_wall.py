@@ -4,6 +4,7 @@ feed's 304 path, and that neither the pages nor the feeds ever call an upstream.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from datetime import timedelta
@@ -316,6 +317,20 @@ def test_feed_answers_304_until_what_it_shows_changes(client, caches, issue):
     changed = client.get(feed, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200 and changed["ETag"] != etag
     assert ("churn-dev", "ERROR") in [(dep, health) for dep, health, _ in tiles(changed.content.decode())]
+
+
+def test_feed_while_a_refresh_cycle_runs(client, caches, issue):
+    feed, statuses = reverse("wall:token_feed", args=[issue().token]), StatusCache()
+    lock = statuses.lock().acquire()  # a worker's cycle holds the refresh lock
+    try:
+        statuses.cycle_started()
+        answer = client.get(feed, HTTP_X_WALL_POLL="1")
+        assert answer.status_code == 200
+        assert json.loads(answer["X-Wall-Freshness"])["cycle_started"] is not None
+    finally:
+        statuses.lock().release(lock)
+    answer = client.get(feed, HTTP_X_WALL_POLL="1")
+    assert json.loads(answer["X-Wall-Freshness"])["cycle_started"] is None, "a running flag without its lock is stale"
 
 
 def test_ages_move_the_version_once_an_interval(client, caches, issue, settings):
