@@ -57,7 +57,7 @@ class ArtifactLink:
 
     artifact_id: str
     name: str
-    created_on: int | None
+    created_on: float | None  # epoch seconds
     project_key: str = ""
     bundle_id: str = ""
     checked_at: float = 0.0
@@ -207,9 +207,13 @@ def _link_from(summary: ArtifactSummary, custom_fields: dict, now: float, before
     project_key = field_text(settings.GOVERN_BUNDLE_PROJECT_FIELD)
     bundle_id = field_text(settings.GOVERN_BUNDLE_ID_FIELD)
     same_bundle = before is not None and (before.project_key, before.bundle_id) == (project_key, bundle_id)
-    return ArtifactLink(artifact_id=summary.id, name=summary.name, created_on=summary.created_on,
+    return ArtifactLink(artifact_id=summary.id, name=summary.name, created_on=_epoch(summary),
                         project_key=project_key, bundle_id=bundle_id, checked_at=now,
                         state=before.state if same_bundle else None)
+
+
+def _epoch(summary: ArtifactSummary) -> float | None:
+    return summary.created_on.timestamp() if summary.created_on else None
 
 
 def _list_artifacts(client) -> list[ArtifactSummary]:
@@ -274,7 +278,7 @@ def _cycle(store: BundleGovernanceCache, lock: CacheLock, token: str) -> Governa
     due = [s for s in summaries if s.id not in links or links[s.id].checked_at < recheck_before]
     # Never-read artifacts first, newest first (a new bundle's artifact is what a screen waits for), then the oldest
     # checked.
-    due.sort(key=lambda s: (s.id in links, links[s.id].checked_at if s.id in links else -(s.created_on or 0)))
+    due.sort(key=lambda s: (s.id in links, links[s.id].checked_at if s.id in links else -(_epoch(s) or 0)))
     errors: list[str] = []
     for summary in due[:room]:
         try:
@@ -289,8 +293,8 @@ def _cycle(store: BundleGovernanceCache, lock: CacheLock, token: str) -> Governa
     by_id = {s.id: s for s in summaries}
     for artifact_id, link in list(links.items()):
         summary = by_id[artifact_id]
-        if summary.name != link.name or summary.created_on != link.created_on:
-            links[artifact_id] = link = replace(link, name=summary.name, created_on=summary.created_on)
+        if summary.name != link.name or _epoch(summary) != link.created_on:
+            links[artifact_id] = link = replace(link, name=summary.name, created_on=_epoch(summary))
         if not link.linked:
             continue
         try:
