@@ -26,13 +26,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from deployer_ui.client import Deployment, DeploymentStatus
 from portal.lib.freshness import LOADING, Freshness
 from portal.lib.freshness import now as _now
 from portal.lib.freshness import to_datetime as _dt
-from portal.lib.locks import CacheLock
+from portal.lib.locks import AskOnce, CacheLock
 from portal.lib.snapshot import RedisSnapshot
 
 
@@ -173,7 +172,7 @@ class StatusCache(RedisSnapshot):
         """A deployment was read again: a new version if what it shows changed; else at most once an interval, so
         that screens, which count ages from the times they were sent, learn the newer times before calling a
         status stale (three intervals) while a long refresh cycle is still going."""
-        ages_moved = cache.add(self.key("version-ages"), 1, self.interval)  # opens the next window either way
+        ages_moved = AskOnce(self.key("version-ages"), self.interval).ask()  # opens the next window either way
         if ages_moved or _shown(before) != _shown(after):
             self._changed()
 
@@ -185,11 +184,10 @@ class StatusCache(RedisSnapshot):
 
     def save_list(self, deployments: list[Deployment]) -> None:
         listed = [deployment_fields(d) for d in deployments]
-        if listed != self.load_list():
-            self.write(listed, "list")
+        changed = listed != self.load_list()
+        self.write(listed, "list")
+        if changed:
             self._changed()
-        else:
-            cache.touch(self.key("list"), self.ttl)
 
     def save_stages(self, stage_ids: list[str]) -> None:
         changed = list(stage_ids) != self.stage_order()

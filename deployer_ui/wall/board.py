@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 
 from deployer_ui import enqueue
 from deployer_ui.node_cache import CachedService, NodeStatusCache, NodeView
@@ -267,35 +266,24 @@ class PollState:
 
 
 def poll_state(scope: WallScope) -> PollState:
-    """The version and freshness of a scope's board, in one Redis round trip while no refresh cycle runs, two while
-    one does (no snapshot is decoded)."""
+    """The version and freshness of a scope's board: three small reads (one per snapshot), a fourth while a refresh
+    cycle runs; no large snapshot is decoded."""
     statuses, governance, nodes = StatusCache(), BundleGovernanceCache(), NodeStatusCache()
-    names = {"version": statuses.key("version"), "cycle": statuses.key("cycle"),
-             "governance": governance.key("display"), "built": governance.key("built")}
-    node_keys = [nodes.key(f"node:{n['id']}") for n in settings.API_NODES]
-    found = cache.get_many([*names.values(), *node_keys])
-    value = {name: _json(found.get(key)) for name, key in names.items()}
-    node_digest = hashlib.sha256("\0".join(str(found.get(k)) for k in node_keys).encode()).hexdigest()
+    status = statuses.read_many(["version", "cycle"])
+    governed = governance.read_many(["display", "built"])
+    node_names = [f"node:{n['id']}" for n in settings.API_NODES]
+    node_digest = hashlib.sha256(json.dumps(nodes.read_many(node_names), sort_keys=True).encode()).hexdigest()
     layout = [settings.WALL_PAGE_TILES, settings.WALL_STAGE_ORDER, settings.DEPLOYMENT_REFRESH_SECONDS,
               settings.API_NODE_SAMPLE_SECONDS, settings.GOVERN_BUNDLE_REFRESH_SECONDS, settings.TIME_ZONE]
-    parts = [value["version"], value["governance"], node_digest, scope.key(), layout]
+    parts = [status.get("version"), governed.get("display"), node_digest, scope.key(), layout]
     version = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:24]
-    cycle = value["cycle"] if isinstance(value["cycle"], dict) else {}
-    # A cycle marked running whose worker died left the flag behind: only a held lock says it runs (a second round
-    # trip, during cycles only; the lock is redis-py's, not a cache value).
+    cycle = status.get("cycle") if isinstance(status.get("cycle"), dict) else {}
+    # A cycle marked running whose worker died left the flag behind: only a held lock says it runs.
     running = bool(cycle.get("running")) and statuses.lock().held()
     freshness = {
         "now": round(time.time(), 3),
         "cycle_finished": cycle.get("finished_at"),
         "cycle_started": cycle.get("started_at") if running else None,
-        "governance_built": value["built"],
+        "governance_built": governed.get("built"),
     }
     return PollState(version=version, freshness=freshness)
-
-
-def _json(raw: Any) -> Any:
-    """A value as `RedisSnapshot` stores it (JSON text), decoded; None when absent or unreadable."""
-    try:
-        return json.loads(raw) if isinstance(raw, str | bytes) else None
-    except ValueError:
-        return None
