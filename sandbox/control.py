@@ -16,7 +16,8 @@ from sandbox.state import UPSTREAMS, Store
 
 PREFIX = "/__sandbox__"
 KNOB_TYPES = {"latency_ms": (int, float), "error_rate": (int, float), "down": (bool,), "garbage": (bool,)}
-CONFIG_TYPES = {"future_seconds": (int, float), "drift": (bool,), "drift_seconds": (int, float)}
+CONFIG_TYPES = {"future_seconds": (int, float), "drift": (bool,), "drift_seconds": (int, float),
+                "failing_bundles": (list,)}
 
 
 def _object_body(request: Request) -> dict:
@@ -138,8 +139,10 @@ class ControlApp:
         return {"ok": True}
 
     def set_config(self, request: Request) -> Any:
-        """POST /config {"future_seconds": s, "drift": bool, "drift_seconds": s}"""
+        """POST /config {"future_seconds": s, "drift": bool, "drift_seconds": s, "failing_bundles": [bundle id, …]}"""
         changes = _typed(_object_body(request), CONFIG_TYPES)
+        if not all(isinstance(b, str) for b in changes.get("failing_bundles", [])):
+            raise bad_request("failing_bundles must be a list of bundle ids")
         if any(changes.get(key, 1) < 0 for key in ("future_seconds", "drift_seconds")):
             raise bad_request("durations must not be negative")
         with self.sandbox.store.lock:

@@ -85,6 +85,7 @@ class Store:
                 "future_seconds": self.options.future_seconds,
                 "drift": self.options.drift,
                 "drift_seconds": self.options.drift_seconds,
+                "failing_bundles": [],
             }
             self.reset_stats()
 

@@ -95,7 +95,7 @@ class SandboxProcess:
         return self._control("POST", "/stats/reset")
 
     def config(self, **config) -> dict:
-        """Change ``future_seconds``, ``drift`` or ``drift_seconds``."""
+        """Change ``future_seconds``, ``drift``, ``drift_seconds`` or ``failing_bundles``."""
         return self._control("POST", "/config", config)
 
     def summary(self) -> dict:

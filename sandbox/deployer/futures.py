@@ -19,9 +19,11 @@ PROGRESS_STEPS = 4
 _ids = random.Random()  # job ids need only be unique, not reproducible
 
 
-def outcome_for(deployment_id: str) -> str:
-    """How an update of this deployment ends: ``-fails`` ids fail, ``-warns`` ids warn, others succeed."""
-    if deployment_id.endswith("-fails"):
+def outcome_for(deployment_id: str, bundle_id: str = "", failing_bundles: tuple = ()) -> str:
+    """How an update of this deployment ends: ``-fails`` ids fail, and so does any deployment whose settings name a
+    bundle of the ``failing_bundles`` config (a bad bundle, which a rollback gets away from); ``-warns`` ids warn,
+    others succeed."""
+    if deployment_id.endswith("-fails") or (bundle_id and bundle_id in failing_bundles):
         return "error"
     if deployment_id.endswith("-warns"):
         return "warning"
@@ -30,6 +32,8 @@ def outcome_for(deployment_id: str) -> str:
 
 def start(store: Store, deployment_id: str, owner: str, synchronous: bool) -> dict:
     """Create the update future of a deployment; a synchronous one is finished before returning."""
+    dep = store.dss["deployments"].get(deployment_id)
+    bundle_id = dep["settings"]["bundleId"] if dep else ""
     job_id = "".join(_ids.choices(string.ascii_letters + string.digits, k=8))
     while job_id in store.futures:
         job_id = "".join(_ids.choices(string.ascii_letters + string.digits, k=8))
@@ -40,7 +44,7 @@ def start(store: Store, deployment_id: str, owner: str, synchronous: bool) -> di
         "startTime": now_ms(),
         "started": time.monotonic(),
         "duration": 0.0 if synchronous else float(store.config["future_seconds"]),
-        "outcome": outcome_for(deployment_id),
+        "outcome": outcome_for(deployment_id, bundle_id, tuple(store.config.get("failing_bundles") or ())),
         "state": "running",
         "result": None,
         "endedAfterMs": None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import requests
+
 UPDATE = "/project-deployer/deployments/{}/actions/update"
 REPORTS = {"prepareSyncReport", "preloadReport", "activateCheckReport", "activateReport"}
 
@@ -118,3 +120,27 @@ def test_health_drift(sb, dss):
     sb.config(drift=False)
     time.sleep(0.15)  # let a tick that was already running finish
     assert healths() != before
+
+
+def test_a_failing_bundle_fails_any_deployment_and_another_bundle_succeeds(sb, dss):
+    settings = dss.get("/project-deployer/deployments/churn-dev/settings").json()
+    good = settings["bundleId"]
+    bad = next(b for b in dss.get("/project-deployer/projects/CHURN").json()["projectBasicInfo"]["bundleIds"]
+               if b != good)
+    sb.config(failing_bundles=[bad])
+    dss.put("/project-deployer/deployments/churn-dev/settings", json={**settings, "bundleId": bad})
+    failed = dss.post(UPDATE.format("churn-dev"), json={"synchronous": True}).json()
+    assert failed["result"][0]["activateReport"]["error"] is True
+    assert status(dss, "churn-dev")["health"] == "ERROR"
+    settings = dss.get("/project-deployer/deployments/churn-dev/settings").json()
+    dss.put("/project-deployer/deployments/churn-dev/settings", json={**settings, "bundleId": good})
+    back = dss.post(UPDATE.format("churn-dev"), json={"synchronous": True}).json()
+    assert back["result"][0]["activateReport"]["success"] is True
+    assert status(dss, "churn-dev")["health"] == "HEALTHY"
+    sb.reset()
+    assert sb.config()["failing_bundles"] == []
+
+
+def test_failing_bundles_must_be_a_list_of_ids(sb):
+    response = requests.post(sb.url("control") + "/config", json={"failing_bundles": [1]}, timeout=5)
+    assert response.status_code == 400
