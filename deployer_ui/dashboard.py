@@ -1,6 +1,8 @@
-"""The deployments dashboard: filters, health counts and tiles grouped by stage and infra, read from the status cache.
+"""The deployments dashboard: filters, health counts and tiles grouped by stage and infra, read from the status cache,
+and the updates running now, read from the database (a tile says "updating 50%").
 
-`read_dashboard` reads the cache; `assemble` is the pure rule (no Redis, no Deployer) that the unit tests call.
+`read_dashboard` reads the cache and the database; `assemble` is the pure rule (no Redis, no Deployer) that the unit
+tests call.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 
 from deployer_ui import enqueue
 from deployer_ui.client import HEALTH_VALUES
+from deployer_ui.models import DeploymentUpdate
 from deployer_ui.status_cache import Cycle, StatusCache, StatusView
 from portal.lib.freshness import LOADING
 
@@ -45,6 +48,29 @@ class DashboardFilters:
         return True
 
 
+@dataclass(frozen=True)
+class RunningUpdate:
+    """What a tile shows of an update running on its deployment."""
+
+    update_id: int
+    percent: int | None
+    starting: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.starting:
+            return "update starting"
+        return f"updating {self.percent}%" if self.percent is not None else "updating"
+
+
+def running_updates() -> dict[str, RunningUpdate]:
+    """The portal's updates starting or running now, by deployment id: one small indexed query of the database,
+    where each update's poller keeps its progress (never a Deployer call)."""
+    rows = DeploymentUpdate.objects.active().values_list("deployment_id", "pk", "progress_percent", "state")
+    return {dep: RunningUpdate(pk, percent, state == DeploymentUpdate.State.STARTING)
+            for dep, pk, percent, state in rows}
+
+
 @dataclass
 class Dashboard:
     loading: bool
@@ -58,6 +84,7 @@ class Dashboard:
     infras: list[str] = field(default_factory=list)
     projects: list[str] = field(default_factory=list)
     interval: int = 30
+    updating: dict[str, RunningUpdate] = field(default_factory=dict)
 
     @property
     def upstream_error(self) -> str:
@@ -97,10 +124,13 @@ def assemble(views: list[StatusView], stage_order: list[str], filters: Dashboard
 
 
 def read_dashboard(filters: DashboardFilters) -> Dashboard:
-    """The deployments dashboard from the cache only. A cold cache yields `loading=True` and asks for one refresh."""
+    """The deployments dashboard from the cache, with the running updates from the database (never the Deployer). A
+    cold cache yields `loading=True` and asks for one refresh."""
     cache = StatusCache()
     views = cache.all_views()
     if views is None:
         enqueue.refresh_statuses_if_cold(cache)
         return Dashboard(loading=True, cycle=cache.cycle(), interval=cache.interval)
-    return assemble(views, cache.stage_order(), filters, cycle=cache.cycle(), interval=cache.interval)
+    dashboard = assemble(views, cache.stage_order(), filters, cycle=cache.cycle(), interval=cache.interval)
+    dashboard.updating = running_updates()
+    return dashboard

@@ -18,6 +18,14 @@ class DeploymentUpdateQuerySet(models.QuerySet):
     def running(self) -> DeploymentUpdateQuerySet:
         return self.filter(state=DeploymentUpdate.State.RUNNING)
 
+    def active(self) -> DeploymentUpdateQuerySet:
+        """Starting or running: at most one per deployment (a database constraint)."""
+        return self.filter(state__in=DeploymentUpdate.ACTIVE_STATES)
+
+    def succeeded(self) -> DeploymentUpdateQuerySet:
+        """Finished with the bundle running: success or warning."""
+        return self.filter(state=DeploymentUpdate.State.FINISHED, outcome__in=DeploymentUpdate.SUCCEEDED)
+
     def claimable(self, now: datetime | None = None) -> DeploymentUpdateQuerySet:
         """Running updates with a future to follow and no live lease: the lease was never taken (the poll task was
         lost) or it expired (its poller died). Each may be claimed by one poller."""
@@ -71,13 +79,27 @@ class DeploymentUpdate(models.Model):
         ABORTED = "aborted", "Aborted"
         UNKNOWN = "unknown", "Unknown"
 
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Update"
+        DEPLOY_BUNDLE = "deploy_bundle", "Deploy another bundle"
+        RETRY = "retry", "Retry"
+        ROLLBACK = "rollback", "Roll back"
+        REDEPLOY = "redeploy", "Redeploy"
+
     ACTIVE_STATES = (State.STARTING, State.RUNNING)
+    SUCCEEDED = (Outcome.SUCCESS, Outcome.WARNING)
+    FAILED = (Outcome.ERROR, Outcome.ABORTED)
 
     deployment_id = models.CharField(max_length=255, db_index=True)
     project_key = models.CharField(max_length=255, blank=True)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     requester_username = models.CharField(max_length=150, blank=True)
-    # Set when the update was started by "deploy another bundle": the bundle saved in the settings first.
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.UPDATE)
+    # The update this one retries, rolls back from, or redeploys the bundle of.
+    origin = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followups")
+    # What it deployed, resolved when it started (never "the current bundle", which changes): the bundle in the
+    # deployment's settings before (`previous_bundle_id`) and the one it deployed (`bundle_id`; equal for a plain
+    # update).
     bundle_id = models.CharField(max_length=255, blank=True)
     previous_bundle_id = models.CharField(max_length=255, blank=True)
     job_id = models.CharField(max_length=255, blank=True, db_index=True)
@@ -114,6 +136,25 @@ class DeploymentUpdate(models.Model):
     @property
     def finished(self) -> bool:
         return self.state == self.State.FINISHED
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished and self.outcome in self.SUCCEEDED
+
+    @property
+    def failed(self) -> bool:
+        """Ended in error or aborted: what Retry and Roll back are offered on."""
+        return self.finished and self.outcome in self.FAILED
+
+    @property
+    def changed_bundle(self) -> bool:
+        return bool(self.bundle_id) and self.bundle_id != self.previous_bundle_id
+
+    @property
+    def started_by(self) -> str:
+        """The portal person who started it: full name when known, else the username kept on the record."""
+        name = self.requester.get_full_name() if self.requester_id and self.requester else ""
+        return name or self.requester_username or "—"
 
     @property
     def duration(self):

@@ -1,4 +1,4 @@
-"""Deployment updates: the deployment page, starting, aborting and following an update to its end, running tasks.
+"""Deployment updates: starting, aborting and following an update to its end, and the running tasks.
 
 An update's row is written before the Deployer is asked, and a worker follows its future under a lease (the state
 machine and the lease are `DeploymentUpdate`'s, in `models.py`). Every action is audited.
@@ -17,10 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deployer_ui import enqueue
-from deployer_ui.client import UPSTREAM_NAME, Deployment, DeploymentSettings, Future, get_client
+from deployer_ui.client import UPSTREAM_NAME, Deployment, Future, get_client
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.refresh import refresh_one
-from deployer_ui.status_cache import StatusCache, StatusView
 from portal.audit.service import record
 from portal.lib.errors import Refused
 from portal.lib.upstream import UpstreamBadResponse, UpstreamError, UpstreamNotFound
@@ -29,48 +28,15 @@ from portal.lib.web import upstream_error_text
 log = logging.getLogger(__name__)
 
 Outcome = DeploymentUpdate.Outcome
+Kind = DeploymentUpdate.Kind
 
 
-def _text(exc: UpstreamError) -> str:
+def upstream_text(exc: UpstreamError) -> str:
+    """An upstream failure in the one wording of the banner, naming the Deployer."""
     return upstream_error_text(exc, UPSTREAM_NAME)
 
 
-# --- the deployment page ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class DeploymentDetail:
-    id: str
-    status: StatusView | None
-    deployment: Deployment | None = None
-    settings: DeploymentSettings | None = None
-    updates: list[DeploymentUpdate] = field(default_factory=list)
-    upstream_error: str = ""
-    active_update: DeploymentUpdate | None = None
-
-
-def deployment_detail(deployment_id: str) -> DeploymentDetail:
-    """The cached status plus live deployment info, settings and bundles (best effort: a Deployer failure is kept in
-    `upstream_error` while the cache knows the deployment). Raises `UpstreamNotFound` when neither the cache nor the
-    Deployer knows the id, and `UpstreamError` when the Deployer fails and the cache has nothing to show."""
-    cache = StatusCache()
-    status = cache.view(deployment_id)
-    if status is None:
-        enqueue.refresh_statuses_if_cold(cache)
-    detail = DeploymentDetail(id=deployment_id, status=status)
-    client = get_client()
-    try:
-        detail.deployment = client.get_deployment(deployment_id)
-        detail.settings = client.get_deployment_settings(deployment_id)
-    except UpstreamNotFound:
-        raise
-    except UpstreamError as exc:
-        if status is None:
-            raise
-        detail.upstream_error = _text(exc)
-    detail.updates = list(DeploymentUpdate.objects.filter(deployment_id=deployment_id)[:50])
-    detail.active_update = next((u for u in detail.updates if u.state in DeploymentUpdate.ACTIVE_STATES), None)
-    return detail
+# --- the deployment and its bundles -----------------------------------------------------------------------------
 
 
 def get_deployment(deployment_id: str) -> Deployment:
@@ -87,17 +53,57 @@ def bundle_choices(deployment: Deployment) -> list[str]:
 # --- starting and aborting ----------------------------------------------------------------------------------------
 
 
-def start_update(*, user, deployment_id: str, bundle_id: str = "") -> DeploymentUpdate:
-    """Start an asynchronous update (after saving `bundle_id` in the settings when given); returns the record.
+AUDIT_ACTIONS = {
+    Kind.UPDATE: "deployment.update",
+    Kind.DEPLOY_BUNDLE: "deployment.deploy_bundle",
+    Kind.RETRY: "deployment.retry",
+    Kind.ROLLBACK: "deployment.rollback",
+    Kind.REDEPLOY: "deployment.redeploy",
+}
 
-    The record is written before the Deployer is asked, then the poller is enqueued on commit. Raises `Refused` (an
-    update of this deployment is already running; unknown bundle) or `UpstreamError` (after recording and auditing
-    the failure).
+
+def missing_bundle(deployment: Deployment, bundle_id: str, *, known: bool = True) -> Refused:
+    """The refusal of a bundle that is not the project's: one that ran here before (`known`) was deleted since."""
+    if not known:
+        return Refused(f"Bundle {bundle_id} is not a bundle of project {deployment.published_project_key}.")
+    return Refused(f"Bundle {bundle_id} no longer exists in project {deployment.published_project_key} (it was "
+                   "deleted from the Deployer): nothing was changed.")
+
+
+def already_running(deployment_id: str) -> Refused:
+    running = DeploymentUpdate.objects.active().filter(deployment_id=deployment_id).first()
+    which = f" (#{running.pk})" if running else ""
+    return Refused(f"An update of {deployment_id} is already running{which}: nothing was changed. Follow it, and "
+                   "retry once it has ended.")
+
+
+def audit_input(update: DeploymentUpdate) -> dict:
+    """What every audit event of an update names: its kind, both bundles, and the update it follows up."""
+    data = {"update_id": update.pk, "kind": update.kind, "bundle_id": update.bundle_id,
+            "previous_bundle_id": update.previous_bundle_id}
+    if update.origin_id:
+        data["origin_update_id"] = update.origin_id
+    if update.job_id:
+        data["job_id"] = update.job_id
+    return data
+
+
+def start_update(*, user, deployment_id: str, bundle_id: str = "", kind: str = "",
+                 origin: DeploymentUpdate | None = None) -> DeploymentUpdate:
+    """Start an asynchronous update to `bundle_id` (default: the bundle the settings name now); returns the record.
+    `kind` defaults to "deploy another bundle" when a bundle is given, else a plain update; a follow-up (retry, roll
+    back, redeploy) names its `origin`.
+
+    The bundles before and after are resolved from the Deployer now and kept on the record, which is written before
+    anything changes upstream: the settings are then saved with the new bundle (when it differs), the update is
+    asked for, and the poller is enqueued on commit. Raises `Refused` (the bundle is not, or no longer, one of the
+    project's; an update of this deployment is already running, which the database enforces) or `UpstreamError`
+    (after recording and auditing the failure).
     """
     client = get_client()
     deployment = client.get_deployment(deployment_id)
     if bundle_id and bundle_id not in bundle_choices(deployment):
-        raise Refused(f"Bundle {bundle_id} is not a bundle of project {deployment.published_project_key}.")
+        raise missing_bundle(deployment, bundle_id, known=origin is not None)
     try:
         with transaction.atomic():
             update = DeploymentUpdate.objects.create(
@@ -105,26 +111,27 @@ def start_update(*, user, deployment_id: str, bundle_id: str = "") -> Deployment
                 project_key=deployment.published_project_key,
                 requester=user,
                 requester_username=user.get_username(),
-                bundle_id=bundle_id,
+                kind=kind or (Kind.DEPLOY_BUNDLE if bundle_id else Kind.UPDATE),
+                origin=origin,
+                bundle_id=bundle_id or deployment.bundle_id,
                 previous_bundle_id=deployment.bundle_id,
             )
-    except IntegrityError:
-        raise Refused(f"An update of {deployment_id} is already running.") from None
-    action = "deployment.deploy_bundle" if bundle_id else "deployment.update"
-    audit_input = {"bundle_id": bundle_id, "previous_bundle_id": deployment.bundle_id} if bundle_id else {}
+    except IntegrityError:  # the one-active-update-per-deployment constraint: another start won the race
+        raise already_running(deployment.id) from None
+    action = AUDIT_ACTIONS.get(update.kind, "deployment.update")
     try:
-        if bundle_id:
+        if update.changed_bundle:
             current = client.get_deployment_settings(deployment_id)
-            client.save_deployment_settings(deployment_id, current.with_bundle(bundle_id))
+            client.save_deployment_settings(deployment_id, current.with_bundle(update.bundle_id))
         future = client.update_deployment(deployment_id, synchronous=False)
     except UpstreamError as exc:
-        update.finish(Outcome.ERROR, error=_text(exc))
+        update.finish(Outcome.ERROR, error=upstream_text(exc))
         record(actor=user, action=action, target_type="deployment", target_id=deployment_id, outcome="failed",
-               input=audit_input, upstream_status=exc.status, detail=_text(exc))
+               input=audit_input(update), upstream_status=exc.status, detail=upstream_text(exc))
         raise
     update.mark_running(job_id=future.job_id, percent=future.percent, label=future.progress_label)
     record(actor=user, action=action, target_type="deployment", target_id=deployment_id, outcome="started",
-           input={**audit_input, "job_id": future.job_id, "update_id": update.pk})
+           input=audit_input(update))
     enqueue.poll_update(update.pk)
     return update
 
@@ -135,11 +142,11 @@ def abort_update(*, user, update: DeploymentUpdate) -> None:
     if update.finished or not update.job_id:
         raise Refused("This update has already ended." if update.finished else "This update has not started.")
     audit = {"action": "deployment.update.abort", "target_type": "deployment", "target_id": update.deployment_id,
-             "input": {"job_id": update.job_id, "update_id": update.pk}}
+             "input": audit_input(update)}
     try:
         get_client().abort_future(update.job_id)
     except UpstreamError as exc:
-        record(actor=user, outcome="failed", upstream_status=exc.status, detail=_text(exc), **audit)
+        record(actor=user, outcome="failed", upstream_status=exc.status, detail=upstream_text(exc), **audit)
         raise
     update.request_abort(user.get_username())
     record(actor=user, outcome="requested", **audit)
@@ -162,7 +169,7 @@ def future_outcome(future: Future) -> FutureOutcome:
         try:
             result = future.update_result()
         except UpstreamBadResponse as exc:
-            return FutureOutcome(Outcome.UNKNOWN, error=_text(exc))
+            return FutureOutcome(Outcome.UNKNOWN, error=upstream_text(exc))
         if result is None:
             return FutureOutcome(Outcome.UNKNOWN, error="The Deployer reported a result without reports.")
         return FutureOutcome(result.outcome, [r.to_json() for r in result.reports])
@@ -175,8 +182,7 @@ def _after_update_ended(update_id: int) -> None:
     """Audit the end (once: only the poller whose `finish` matched gets here) and re-read the deployment's status."""
     update = DeploymentUpdate.objects.get(pk=update_id)
     record(actor=None, action="deployment.update.finish", target_type="deployment", target_id=update.deployment_id,
-           outcome=update.outcome, input={"job_id": update.job_id, "update_id": update.pk},
-           detail=update.error_message)
+           outcome=update.outcome, input=audit_input(update), detail=update.error_message)
     # The operator watching wants the tile to show the result now, not at the next beat.
     refresh_one(update.deployment_id)
 
@@ -213,7 +219,7 @@ def poll_update(update_id: int, *, sleep: Callable[[float], None] = time.sleep) 
             return "unknown"
         except UpstreamError as exc:  # transient or garbage: keep polling, with backoff, and say so on the page
             log.warning("update %s: polling %s failed: %s", update.pk, update.job_id, exc)
-            future, error = None, _text(exc)
+            future, error = None, upstream_text(exc)
         if future is not None and future.finished:
             ended = future_outcome(future)
             percent = 100 if ended.outcome in (Outcome.SUCCESS, Outcome.WARNING) else future.percent
@@ -244,13 +250,19 @@ def resumable_updates() -> list[int]:
 @dataclass(frozen=True)
 class RunningTask:
     future: Future
-    update: DeploymentUpdate | None  # the portal update it belongs to, if any
+    update: DeploymentUpdate | None  # the portal update it belongs to, if any: its person is the owner to show
+
+    @property
+    def owner(self) -> str:
+        """Who started it: the portal person when the portal did (the Deployer only knows the service account)."""
+        return self.update.started_by if self.update is not None else self.future.owner
 
 
 def running_tasks() -> list[RunningTask]:
     """Every running task (all users), with the portal update it belongs to, if any. Raises `UpstreamError`."""
     futures = get_client().list_futures(all_users=True, with_scenarios=False)
-    updates = {u.job_id: u for u in DeploymentUpdate.objects.filter(job_id__in=[f.job_id for f in futures])}
+    rows = DeploymentUpdate.objects.filter(job_id__in=[f.job_id for f in futures]).select_related("requester")
+    updates = {u.job_id: u for u in rows}
     return [RunningTask(f, updates.get(f.job_id)) for f in futures]
 
 
@@ -265,7 +277,7 @@ def abort_task(*, user, job_id: str) -> None:
         get_client().abort_future(job_id)
     except UpstreamError as exc:
         record(actor=user, action="task.abort", target_type="future", target_id=job_id, outcome="failed",
-               upstream_status=exc.status, detail=_text(exc))
+               upstream_status=exc.status, detail=upstream_text(exc))
         raise
     DeploymentUpdate.objects.filter(job_id=job_id).request_abort(user.get_username())
     record(actor=user, action="task.abort", target_type="future", target_id=job_id, outcome="requested")

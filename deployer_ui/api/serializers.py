@@ -56,14 +56,19 @@ class ReportSerializer(serializers.Serializer):
 
 
 class DeploymentUpdateSerializer(serializers.ModelSerializer):
+    """One update. `bundle_id` is the bundle it deployed and `previous_bundle_id` the one the settings named before,
+    both resolved when it started; `origin_update_id` is the update it retries, rolls back from or redeploys."""
+
     reports = ReportSerializer(many=True, read_only=True)
+    origin_update_id = serializers.IntegerField(source="origin_id", allow_null=True, read_only=True)
+    started_by = serializers.CharField(read_only=True)
 
     class Meta:
         model = DeploymentUpdate
         fields = [
-            "id", "deployment_id", "project_key", "requester_username", "bundle_id", "previous_bundle_id", "job_id",
-            "state", "outcome", "progress_percent", "progress_label", "reports", "error_message",
-            "abort_requested_by", "started_at", "finished_at", "last_polled_at",
+            "id", "deployment_id", "project_key", "kind", "origin_update_id", "requester_username", "started_by",
+            "bundle_id", "previous_bundle_id", "job_id", "state", "outcome", "progress_percent", "progress_label",
+            "reports", "error_message", "abort_requested_by", "started_at", "finished_at", "last_polled_at",
         ]
         read_only_fields = fields
 

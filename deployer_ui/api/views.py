@@ -10,7 +10,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from deployer_ui import enqueue, updates
+from deployer_ui import enqueue, followups, updates
 from deployer_ui.api.serializers import (
     DeploymentListSerializer,
     DeploymentStatusSerializer,
@@ -77,7 +77,7 @@ class UpdateListView(APIView):
         responses=DeploymentUpdateSerializer(many=True),
     )
     def get(self, request):
-        rows = DeploymentUpdate.objects.all()
+        rows = DeploymentUpdate.objects.select_related("requester")
         if request.query_params.get("deployment"):
             rows = rows.filter(deployment_id=request.query_params["deployment"])
         paginator = LimitOffsetPagination()
@@ -105,7 +105,8 @@ class UpdateDetailView(APIView):
 
     @extend_schema(summary="One update: state, progress, outcome and reports", responses=DeploymentUpdateSerializer)
     def get(self, request, pk):
-        return Response(DeploymentUpdateSerializer(get_object_or_404(DeploymentUpdate, pk=pk)).data)
+        update = get_object_or_404(DeploymentUpdate.objects.select_related("requester"), pk=pk)
+        return Response(DeploymentUpdateSerializer(update).data)
 
 
 class UpdateAbortView(APIView):
@@ -119,4 +120,25 @@ class UpdateAbortView(APIView):
         except Refused as exc:
             raise ValidationError({"detail": exc.reason}) from None
         update.refresh_from_db()
+        return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
+
+
+class UpdateFollowUpView(APIView):
+    permission_classes = [Actors]
+
+    @extend_schema(
+        summary="Retry, roll back or redeploy from an update",
+        description="Operators and admins. `retry` and `rollback` (to the bundle that ran before) follow a failed or "
+                    "aborted update; `redeploy` deploys the bundle of a successful one again. Answers 202 with the new "
+                    "update; 409 when refused (not offered on this update, its bundle no longer exists, an update of "
+                    "the deployment is already running), with nothing changed.",
+        request=None,
+        responses={202: DeploymentUpdateSerializer},
+    )
+    def post(self, request, pk, kind):
+        origin = get_object_or_404(DeploymentUpdate, pk=pk)
+        try:
+            update = followups.start(user=request.user, update=origin, kind=kind)
+        except Refused as exc:
+            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
