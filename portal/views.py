@@ -7,15 +7,16 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.overview import overview
+from portal.lib.web import is_htmx
+from portal.overview import down_once, overview
 
 
 @login_required
 @require_GET
 def home(request):
     sections = overview()
-    template = "portal/partials/_overview.html" if request.headers.get("HX-Request") else "portal/home.html"
-    return render(request, template, {"sections": sections, "down": [s for s in sections if not s.ok]})
+    template = "portal/partials/_overview.html" if is_htmx(request) else "portal/home.html"
+    return render(request, template, {"sections": sections, "down": down_once(sections)})
 
 
 @require_GET

@@ -60,6 +60,7 @@ class DeploymentUpdateSerializer(serializers.ModelSerializer):
     both resolved when it started; `origin_update_id` is the update it retries, rolls back from or redeploys."""
 
     reports = ReportSerializer(many=True, read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="update, deploy_bundle, retry, rollback or redeploy")
     origin_update_id = serializers.IntegerField(source="origin_id", allow_null=True, read_only=True)
     started_by = serializers.CharField(read_only=True)
 

@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
+from portal.lib.freshness import to_datetime
+
 register = template.Library()
 
 
@@ -27,6 +29,12 @@ def short_duration(seconds) -> str:
     if seconds < 48 * 3600:
         return f"{round(seconds / 3600)} h"
     return f"{round(seconds / 86400)} d"
+
+
+@register.filter
+def epoch(value):
+    """Epoch seconds (as the caches keep times) as an aware datetime, for the `time` and `date` filters."""
+    return to_datetime(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @register.filter

@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, TypeVar
 
@@ -110,9 +111,19 @@ class RedisSnapshot:
             RedisSnapshot._memos[memo_key] = (stamp, value)
         return value
 
+    def stamped_at(self, name: str) -> float | None:
+        """When the document `name` was stored (epoch seconds, from its stamp), or None when absent or unknown."""
+        stamp = cache.get(self.key(name, "stamp"))
+        head = stamp.split("-", 1)[0] if isinstance(stamp, str) and "-" in stamp else ""
+        try:
+            return float(head) if head else None
+        except ValueError:
+            return None
+
     def write_stamped(self, name: str, value: Any, ttl: int | None = None) -> str:
-        """Store the document and a new stamp (the stamp last, so a reader never pairs a new stamp with old data)."""
-        stamp = secrets.token_hex(8)
+        """Store the document and a new stamp (the stamp last, so a reader never pairs a new stamp with old data).
+        The stamp starts with the time it was written (`stamped_at`)."""
+        stamp = f"{time.time():.3f}-{secrets.token_hex(8)}"
         self.write(value, name, ttl=ttl)
         self.write(stamp, name, "stamp", ttl=ttl)
         return stamp
