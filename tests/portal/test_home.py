@@ -105,3 +105,68 @@ def test_health_probe_needs_no_upstream(client, db):
 def test_sandbox_is_reached_over_real_http(sandbox):
     # Guard against a test setup that silently serves upstreams in-process.
     assert requests.get(sandbox.url("apinode-a") + "/health", timeout=2).status_code == 200
+
+
+def _sections(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-testid="section-(\w+)" data-stale="(\w+)"', html))
+
+
+def _expire_shared_sections():
+    """What a few seconds do: every screen's shared copy of the sections expires (the mirrors stay)."""
+    from django.core.cache import cache
+
+    cache.delete_many(["overview:govern", "overview:deployer", "overview:apinodes"])
+
+
+def test_a_section_whose_upstream_is_down_keeps_its_last_numbers_marked_stale_and_one_banner_names_it(
+        sandbox, faults, login, reviewer):
+    from deployer_ui.tasks import refresh_deployments, sample_api_nodes
+    from govern_ui.catalog import Catalog
+
+    artifacts, deployments, services = _sandbox_counts(sandbox)
+    _fill_caches()
+    client = login(reviewer)
+    assert set(_sections(client.get("/").content.decode()).values()) == {"false"}  # seen once, while all are up
+
+    faults(target="dss", down=True)
+    refresh_deployments()  # the worker's refresh is how the portal learns that the Deployer is down
+    _expire_shared_sections()
+    html = client.get("/").content.decode()
+    assert _sections(html) == {"govern": "false", "deployer": "true", "apinodes": "false"}
+    assert _number(html, "deployment-count") == deployments  # the last known count, not "Unavailable"
+    assert html.count('data-testid="home-banner"') == 1
+    assert html.count("<strong>Project Deployer cannot be reached.</strong>") == 1
+    assert html.count("cannot be reached") == 1 and "Deployer Deployer" not in html
+    assert "Its numbers below are the last known, read at" in html
+    deployer_card = re.search(r'data-testid="section-deployer".*?</section>', html, re.S).group(0)
+    assert 'data-testid="section-stale">stale<' in deployer_card and "Last known</span>, read at" in deployer_card
+
+    faults(target="govern", down=True)
+    faults(target="apinode-a", down=True)
+    faults(target="apinode-b", down=True)
+    sample_api_nodes()
+    Catalog().delete_stamped("artifacts")  # the cached artifact list expired: the next read needs Govern
+    _expire_shared_sections()
+    html = client.get("/").content.decode()
+    assert set(_sections(html).values()) == {"true"}
+    assert (_number(html, "artifact-count"), _number(html, "service-count")) == (artifacts, services)
+    banners = re.findall(r'data-testid="home-banner" data-upstream="([^"]+)"', html)
+    assert banners == ["Govern", "Project Deployer", "API nodes"]
+    for name in banners:
+        assert html.count(f"<strong>{name} cannot be reached.</strong>") == 1
+
+
+def test_home_shows_the_age_of_each_number_from_the_cache_that_holds_it(sandbox, login, reviewer):
+    from deployer_ui.status_cache import StatusCache
+
+    _fill_caches()
+    cache = StatusCache()
+    for item in cache.load_list():
+        snapshot = cache.read("status", item["id"])
+        snapshot["last_success_at"] -= 600  # read ten minutes ago, by the worker
+        cache.write(snapshot, "status", item["id"])
+    html = login(reviewer).get("/").content.decode()
+    deployer_card = re.search(r'data-testid="section-deployer".*?</section>', html, re.S).group(0)
+    assert re.search(r'data-testid="section-age"><small>Read at <time[^>]*>[\d:]+</time> · 10 min old', deployer_card)
+    govern_card = re.search(r'data-testid="section-govern".*?</section>', html, re.S).group(0)
+    assert re.search(r"· \d+ s old", govern_card)  # its list and index were read seconds ago
