@@ -28,6 +28,12 @@ class ConfirmForm(forms.Form):
         return self.is_valid() and self.cleaned_data.get("confirm") == "yes"
 
 
+class TokenForm(forms.Form):
+    """A confirmation by the one-time token its page was given (the view redeems it, once)."""
+
+    token = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+
 class BundleForm(forms.Form):
     bundle = forms.ChoiceField(label="Bundle to deploy")
     confirm = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)

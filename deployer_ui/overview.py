@@ -93,5 +93,5 @@ def api_services_summary() -> dict:
         "as_of": _oldest(views),
     }
     if all_failed:
-        summary["down"] = "cannot be reached: every node failed its last sampling"
+        summary["down"] = "every node failed its last sampling"
     return summary

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer_ui import deployment_page, followups, updates
-from deployer_ui.apinode_forms import TokenForm
-from deployer_ui.forms import BundleForm, ConfirmForm
+from deployer_ui.forms import BundleForm, ConfirmForm, TokenForm
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.views import ACTORS, READERS, can_act, confirm_page
 from portal.lib import onetime

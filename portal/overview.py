@@ -153,6 +153,7 @@ def _fetch(registered: home.HomeSection) -> Section:
     cache = OverviewCache()
     shared = cache.shared(registered.key)
     if shared is not None:
+        shared.template = registered.template  # what to include is the code's to say, never the cache's
         return shared
     section = _compute(registered, cache)
     # Failures are kept too, briefly, so a hundred screens do not hammer an upstream that is down; a section still
