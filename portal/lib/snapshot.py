@@ -113,7 +113,7 @@ class RedisSnapshot:
 
     def stamped_at(self, name: str) -> float | None:
         """When the document `name` was stored (epoch seconds, from its stamp), or None when absent or unknown."""
-        stamp = cache.get(self.key(name, "stamp"))
+        stamp = self.read(name, "stamp")
         head = stamp.split("-", 1)[0] if isinstance(stamp, str) and "-" in stamp else ""
         try:
             return float(head) if head else None
