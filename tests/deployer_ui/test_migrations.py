@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("deployer_ui", "0001_initial")]
-AFTER = [("deployer_ui", "0002_update_bundles_and_followups")]
+BEFORE = [("deployer_ui", "0002_wall_screens")]
+AFTER = [("deployer_ui", "0003_update_bundles_and_followups")]
 
 
 @pytest.fixture

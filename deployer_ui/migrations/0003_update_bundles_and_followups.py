@@ -18,7 +18,7 @@ def resolve_bundles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deployer_ui', '0001_initial'),
+        ('deployer_ui', '0002_wall_screens'),
     ]
 
     operations = [
