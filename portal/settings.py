@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "portal.apps.PortalConfig",
     "portal.audit",
     "govern_ui",
@@ -84,7 +85,10 @@ MIDDLEWARE = [
     "portal.middleware.SignedOutPollMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.security.SignedInPagesMiddleware",
     "portal.middleware.UpstreamErrorMiddleware",
+    # Last: answers the lockout page when a sign-in was refused because the account or address is locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -213,6 +217,21 @@ UPSTREAM_POOL_SIZE = envint("UPSTREAM_POOL_SIZE", 20)
 
 # --- Auth -----------------------------------------------------------------------------------------------------------
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from one address, sign-in
+# is refused for that username or address for PORTAL_LOCKOUT_MINUTES, whatever password is given.
+AXES_FAILURE_LIMIT = envint("PORTAL_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = envfloat("PORTAL_LOCKOUT_MINUTES", 15.0) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.audit.context.client_ip_from"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -223,6 +242,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
+# A session ends PORTAL_SESSION_HOURS after the last request (each request renews it), and with the browser.
+SESSION_COOKIE_AGE = int(envfloat("PORTAL_SESSION_HOURS", 12.0) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG and not PORTAL_DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect plain HTTP, and (once sure) send HSTS.
@@ -233,6 +255,10 @@ SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features no page uses, turned off for every page (portal.security.SignedInPagesMiddleware sends it).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
 # Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client address in the audit log
 # (0: use the connection's address).
 PORTAL_TRUSTED_PROXIES = envint("PORTAL_TRUSTED_PROXIES", 0)
@@ -282,12 +308,24 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_403": {"()": "portal.logging.OneLineForbidden"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "portal.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if envbool("PORTAL_LOG_JSON", False) else "plain",
+            "filters": ["one_line_403"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
         # urllib3 logs full URLs at DEBUG; keys never travel in URLs, but keep it quiet anyway.
         "urllib3": {"level": "WARNING"},
+        # A 403 is logged on one line, without the traceback Django attaches.
+        "django.request": {"filters": ["one_line_403"]},
     },
 }
 

@@ -1,7 +1,8 @@
-"""Sign-ins, sign-outs and failed sign-ins, recorded from Django's auth signals."""
+"""Sign-ins, sign-outs, failed sign-ins and lockouts, recorded from Django's auth signals and django-axes."""
 
 from __future__ import annotations
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -26,3 +27,11 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     typed = str(credentials.get("username", ""))[:150]
     record(actor=None, actor_name=typed or "(blank)", action="auth.login_failed", target_type="user",
            target_id=typed, outcome="failed")
+
+
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
+def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    # Sent when the limit is reached and again for each attempt while locked out: each refusal is one event.
+    typed = str(username or "")[:150]
+    record(actor=None, actor_name=typed or "(blank)", action="auth.locked_out", target_type="user",
+           target_id=typed, outcome="refused", input={"address": ip_address or ""})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from portal.demo import DEMO_PASSWORD, DEMO_USERS
 from portal.models import govern_login_of
@@ -14,7 +15,7 @@ def test_seed_demo_creates_one_user_per_role_with_the_printed_password(db, clien
     printed = capsys.readouterr().out
     for username, role, _ in DEMO_USERS:
         assert username in printed
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        assert client.login(request=RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD)
         from django.contrib.auth import get_user_model
 
         user = get_user_model().objects.get(username=username)
