@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "csp",
     "portal.apps.PortalConfig",
     "portal.audit",
     "govern_ui",
@@ -75,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # First after security: every event a request causes carries its id and client address.
     "portal.audit.context.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -259,6 +262,23 @@ SECURE_REFERRER_POLICY = "same-origin"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
+# Content-Security-Policy: scripts, styles, images and requests from the portal only; no inline script or style
+# attribute anywhere (templates keep behaviour in static/js, tests/portal/test_csp.py checks both). htmx's indicator
+# style is turned off in base.html's htmx-config meta, so it injects no <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client address in the audit log
 # (0: use the connection's address).
 PORTAL_TRUSTED_PROXIES = envint("PORTAL_TRUSTED_PROXIES", 0)
@@ -324,6 +344,8 @@ LOGGING = {
     "loggers": {
         # urllib3 logs full URLs at DEBUG; keys never travel in URLs, but keep it quiet anyway.
         "urllib3": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; lockouts (WARNING) still show, and the audit log has them all.
+        "axes": {"level": "WARNING"},
         # A 403 is logged on one line, without the traceback Django attaches.
         "django.request": {"filters": ["one_line_403"]},
     },

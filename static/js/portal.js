@@ -19,3 +19,23 @@
     }
   });
 })();
+
+/* Progress bars: the Content-Security-Policy forbids style attributes, so <span data-percent="40"> inside .progress
+ * gets its width here, for the first render and for each htmx swap. */
+(function () {
+  "use strict";
+
+  function sizeProgressBars(root) {
+    var bars = root.querySelectorAll ? root.querySelectorAll("[data-percent]") : [];
+    Array.prototype.forEach.call(bars, function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+
+  if (window.htmx) {
+    window.htmx.onLoad(sizeProgressBars);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { sizeProgressBars(document); });
+  }
+})();
