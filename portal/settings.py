@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,12 +47,18 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 # --- Core -----------------------------------------------------------------------------------------------------------
 
-DEBUG = envbool("DJANGO_DEBUG", False)
+# DJANGO_ENV=production: debug off, no demo keys or hosts, secure cookies, HTTPS redirect, HSTS, JSON logs; each
+# can still be set explicitly. Anything else is the demo profile.
+DJANGO_ENV = os.environ.get("DJANGO_ENV", "demo").strip().lower()
+PRODUCTION = DJANGO_ENV == "production"
+DEBUG = False if PRODUCTION else envbool("DJANGO_DEBUG", False)
 # The demo key only ever signs demo sessions; checks.py refuses it when DEBUG is off and PORTAL_DEMO is not set.
 DEMO_SECRET_KEY = "demo-only-insecure-secret-key-change-me"
-SECRET_KEY = envsecret("DJANGO_SECRET_KEY", DEMO_SECRET_KEY)
-PORTAL_DEMO = envbool("PORTAL_DEMO", SECRET_KEY == DEMO_SECRET_KEY)
-ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+SECRET_KEY = envsecret("DJANGO_SECRET_KEY", "" if PRODUCTION else DEMO_SECRET_KEY)
+if PRODUCTION and not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_ENV=production needs DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE).")
+PORTAL_DEMO = False if PRODUCTION else envbool("PORTAL_DEMO", SECRET_KEY == DEMO_SECRET_KEY)
+ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -250,11 +257,16 @@ SESSION_COOKIE_AGE = int(envfloat("PORTAL_SESSION_HOURS", 12.0) * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG and not PORTAL_DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect plain HTTP, and (once sure) send HSTS.
-if envbool("DJANGO_BEHIND_TLS_PROXY", False):
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect plain HTTP, and (once sure) send HSTS. The
+# production profile assumes such a proxy, which must overwrite any X-Forwarded-Proto a client sends.
+if envbool("DJANGO_BEHIND_TLS_PROXY", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 0)
+SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", PRODUCTION)
+# Probes and the metrics scraper may call over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -336,7 +348,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "json" if envbool("PORTAL_LOG_JSON", False) else "plain",
+            "formatter": "json" if envbool("PORTAL_LOG_JSON", PRODUCTION) else "plain",
             "filters": ["one_line_403"],
         }
     },
