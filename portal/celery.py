@@ -4,9 +4,11 @@ left by a stopped worker is dropped instead of replayed (beat keeps sending whil
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish
 from django.conf import settings  # lazy: read when the schedule is built, after Django is configured
 
 from portal import tasknames
+from portal.lib import liveness
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -22,7 +24,13 @@ def _beat_schedule() -> dict:
     index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
     verify_audit = float(getattr(settings, "AUDIT_VERIFY_SECONDS", 24 * 3600))
     bundle_refresh = float(getattr(settings, "GOVERN_BUNDLE_REFRESH_SECONDS", 60))
+    tick = float(getattr(settings, "PORTAL_BEAT_TICK_SECONDS", 15))
     return {
+        "beat-tick": {
+            "task": tasknames.BEAT_TICK,
+            "schedule": tick,
+            "options": {"expires": tick},
+        },
         "refresh-deployment-status": {
             "task": tasknames.REFRESH_DEPLOYMENTS,
             "schedule": refresh,
@@ -70,3 +78,10 @@ def _beat_schedule() -> dict:
 @app.on_after_finalize.connect
 def _setup_periodic_tasks(sender, **kwargs):
     sender.conf.beat_schedule = _beat_schedule()
+
+
+@before_task_publish.connect
+def _beat_sends_its_tick(sender=None, **kwargs):
+    # Only beat sends the tick, so its publication is beat's liveness stamp (bounded by the cache's socket timeouts).
+    if sender == tasknames.BEAT_TICK:
+        liveness.beat_ticked()

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.security.SignedInPagesMiddleware",
+    "portal.metrics.RequestMetricsMiddleware",
     "portal.middleware.UpstreamErrorMiddleware",
     # Last: answers the lockout page when a sign-in was refused because the account or address is locked out.
     "axes.middleware.AxesMiddleware",
@@ -294,6 +295,16 @@ CONTENT_SECURITY_POLICY = {
 # Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client address in the audit log
 # (0: use the connection's address).
 PORTAL_TRUSTED_PROXIES = envint("PORTAL_TRUSTED_PROXIES", 0)
+
+# --- Probes and metrics ---------------------------------------------------------------------------------------------
+
+# Beat sends a tick every N seconds; the worker that runs it stamps its heartbeat. /readyz answers 503 when either is
+# older than four ticks.
+PORTAL_BEAT_TICK_SECONDS = envint("PORTAL_BEAT_TICK_SECONDS", 15)
+# /metrics answers a caller with `Authorization: Bearer <PORTAL_METRICS_TOKEN>`, or from an address in
+# PORTAL_METRICS_ALLOW (comma-separated addresses or networks).
+PORTAL_METRICS_TOKEN = envsecret("PORTAL_METRICS_TOKEN", "")
+PORTAL_METRICS_ALLOW = envlist("PORTAL_METRICS_ALLOW", "127.0.0.1,::1")
 
 # --- I18N, static ---------------------------------------------------------------------------------------------------
 

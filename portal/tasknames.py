@@ -16,3 +16,6 @@ REFRESH_SIGNOFF_INDEX = "govern_ui.tasks.refresh_signoff_index"
 # The history store
 VERIFY_AUDIT_CHAIN = "portal.audit.tasks.verify_audit_chain"
 REFRESH_BUNDLE_GOVERNANCE = "govern_ui.tasks.refresh_bundle_governance"
+
+# The portal itself: beat's tick, run by a worker (both stamp their liveness for /readyz)
+BEAT_TICK = "portal.tasks.beat_tick"

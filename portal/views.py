@@ -1,9 +1,8 @@
-"""Pages of the portal itself: home, health probe, error pages."""
+"""Pages of the portal itself: home and error pages."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -17,12 +16,6 @@ def home(request):
     sections = overview()
     template = "portal/partials/_overview.html" if is_htmx(request) else "portal/home.html"
     return render(request, template, {"sections": sections, "down": down_once(sections)})
-
-
-@require_GET
-def healthz(request):
-    """Liveness for load balancers: the web process answers; it does not call upstreams."""
-    return JsonResponse({"ok": True})
 
 
 def error_404(request, exception=None):

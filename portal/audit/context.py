@@ -29,6 +29,12 @@ def current_client_ip() -> str:
     return _client_ip.get()
 
 
+def upstream_headers() -> dict[str, str]:
+    """Headers for an upstream call made on behalf of the current request: its X-Request-ID, when there is one."""
+    request_id = _request_id.get()
+    return {HEADER: request_id} if request_id else {}
+
+
 def request_id_from(request) -> str:
     """The caller's X-Request-ID when well-formed (a proxy or load balancer set it), else a new one."""
     incoming = request.headers.get(HEADER, "")

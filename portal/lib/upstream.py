@@ -18,6 +18,8 @@ import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
+from portal.lib import liveness, metrics
+
 log = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -94,6 +96,8 @@ class UpstreamBadResponse(UpstreamError):
 
 # Called with every `requests.Response` a client receives. The test suite registers a contract validator here.
 response_hooks: list[Callable[[requests.Response], None]] = []
+# Each returns headers added to every request sent (portal.apps adds the current request's X-Request-ID).
+header_providers: list[Callable[[], dict[str, str]]] = []
 
 
 def encode_segment(value: Any) -> str:
@@ -171,8 +175,21 @@ class UpstreamClient:
 
         Raises an `UpstreamError` subclass. Idempotent methods are retried with jittered backoff on connection
         errors and 502/503/504; nothing else is retried, so a POST is never sent twice by this layer.
+        Counts the call, its outcome and its time in the metrics, and notes the contact when the upstream answered.
         """
         method = method.upper()
+        started = time.monotonic()
+        outcome = "ok"
+        try:
+            return self._send(method, template, path_params, params, json, files, timeout)
+        except UpstreamError as exc:
+            outcome = exc.kind
+            raise
+        finally:
+            metrics.observe_upstream_call(self.name, f"{method} {template}", outcome, time.monotonic() - started)
+
+    def _send(self, method, template, path_params, params, json, files, timeout) -> Any:
+        """`request` without the metrics."""
         path = build_path(template, **(path_params or {}))
         url = self.base_url + path
         attempts = 1 + (self.retries if method in IDEMPOTENT_METHODS else 0)
@@ -185,6 +202,8 @@ class UpstreamClient:
                 # requests re-quotes the URL and turns "%2E" back into ".", which a server would resolve as a
                 # dot segment: put the path back exactly as encoded.
                 prepared.url = url + prepared.url[len(prepared.url.split("?", 1)[0]):]
+                for provider in header_providers:
+                    prepared.headers.update(provider())
                 response = self.session.send(prepared, timeout=timeout or self.timeout, allow_redirects=False)
             except requests.Timeout as exc:
                 # A read timeout is not retried: the request may have been applied, and a page must not wait twice.
@@ -203,6 +222,8 @@ class UpstreamClient:
 
             elapsed_ms = (time.monotonic() - started) * 1000
             log.info("%s %s %s -> %s in %.0f ms", self.name, method, template, response.status_code, elapsed_ms)
+            if response.status_code < 500:
+                liveness.upstream_contacted(self.name)
             for hook in response_hooks:
                 hook(response)
             if response.status_code in RETRYABLE_STATUSES and attempt < attempts:
