@@ -1,4 +1,4 @@
-"""The reviewers' workspace's app: registers Govern's home section once the apps are loaded."""
+"""The reviewers' workspace's app: registers Govern's home section and gauges once the apps are loaded."""
 
 from django.apps import AppConfig
 
@@ -8,8 +8,13 @@ class GovernUiConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
+        from govern_ui import metrics as govern_metrics
         from govern_ui.overview import summary
-        from portal.lib import home
+        from portal.lib import home, metrics
 
         # Kept longer than the worker-fed sections: it may call Govern for the artifact list.
         home.register(home.HomeSection("govern", "Govern", summary, "govern_ui/partials/_home.html", 20, order=10))
+        metrics.register("portal_pending_review_actions", "Review actions not yet delivered to Govern.",
+                         govern_metrics.pending_review_actions)
+        metrics.register("portal_cache_age_seconds", "Seconds since each cache was last refreshed.",
+                         govern_metrics.cache_ages, source="govern")

@@ -26,26 +26,34 @@ UPSTREAM_CALLS = Counter("portal_upstream_calls", "Calls to an upstream API, by 
 UPSTREAM_SECONDS = Histogram("portal_upstream_call_seconds", "Time of one upstream call, retries included.",
                              ["upstream", "operation"], buckets=LATENCY_BUCKETS)
 
-# name -> (help, read): read() returns {label value: number} for the gauge's one label "of", or a number.
-GaugeReader = Callable[[], "dict[str, float] | float | None"]
-_gauges: dict[str, tuple[str, GaugeReader]] = {}
+# name -> (help, {source: read}); read() returns {label value: number} for the gauge's one label "of", or a number.
+# Several apps may feed one gauge (cache ages): their dicts are merged.
+GaugeReader = Callable[[], "dict[str, float | None] | float | None"]
+_gauges: dict[str, tuple[str, dict[str, GaugeReader]]] = {}
 
 
-def register(name: str, help_text: str, read: GaugeReader) -> None:
-    """Add (or replace) a gauge computed at scrape time. A reader that raises is logged and skipped."""
-    _gauges[name] = (help_text, read)
+def register(name: str, help_text: str, read: GaugeReader, *, source: str = "") -> None:
+    """Add (or replace) `source`'s reader of a gauge computed at scrape time. A reader that raises is logged and
+    skipped."""
+    _gauges.setdefault(name, (help_text, {}))[1][source] = read
 
 
 def read_gauge(name: str):
-    """The current value of registered gauge `name` (None when unknown or unreadable)."""
+    """The current value of registered gauge `name`: a number, a dict merged from every source, or None."""
     entry = _gauges.get(name)
     if entry is None:
         return None
-    try:
-        return entry[1]()
-    except Exception:  # noqa: BLE001 - as in collect
-        log.warning("metric %s could not be read", name, exc_info=True)
-        return None
+    merged: dict[str, float | None] = {}
+    for source, read in sorted(entry[1].items()):
+        try:
+            value = read()
+        except Exception:  # noqa: BLE001 - one broken reader must not hide every other metric
+            log.warning("metric %s (%s) could not be read", name, source or "-", exc_info=True)
+            continue
+        if not isinstance(value, dict):
+            return value
+        merged.update(value)
+    return merged or None
 
 
 def observe_upstream_call(upstream: str, operation: str, outcome: str, seconds: float) -> None:
@@ -57,12 +65,8 @@ class RegisteredGauges:
     """A prometheus_client collector over the registered gauges."""
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        for name, (help_text, read) in sorted(_gauges.items()):
-            try:
-                value = read()
-            except Exception:  # noqa: BLE001 - one broken reader must not hide every other metric
-                log.warning("metric %s could not be read", name, exc_info=True)
-                continue
+        for name, (help_text, _) in sorted(_gauges.items()):
+            value = read_gauge(name)
             if value is None:
                 continue
             if isinstance(value, dict):

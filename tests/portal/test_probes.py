@@ -10,6 +10,8 @@ import time
 import pytest
 import requests
 
+from deployer_ui.node_sampling import sample_all
+from deployer_ui.refresh import refresh_all
 from portal.lib import liveness, upstream
 from tests.conftest import ROOT, worker_env
 
@@ -103,3 +105,19 @@ def test_upstream_calls_carry_the_pages_request_id(sandbox, login, reviewer):
         upstream.response_hooks.remove(remember)
     assert response["X-Request-ID"] == "trace-0123456789"
     assert sent and set(sent) == {"trace-0123456789"}
+
+
+def test_metrics_show_the_gauges_apps_registered(sandbox, client, db, settings):
+    settings.PORTAL_METRICS_TOKEN = "scrape-secret"
+    text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-secret").content.decode()
+    assert "portal_updates_in_flight 0.0" in text
+    assert "portal_pending_review_actions 0.0" in text
+
+
+def test_readyz_reports_cache_ages_once_caches_are_filled(sandbox, client, db):
+    assert client.get("/readyz").json()["cache_ages_seconds"].get("deployment-status") is None
+    refresh_all()
+    sample_all()
+    ages = client.get("/readyz").json()["cache_ages_seconds"]
+    assert 0 <= ages["deployment-status"] < 60
+    assert 0 <= ages["api-node:apinode-a"] < 60
