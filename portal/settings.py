@@ -10,39 +10,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.env import envbool, envfloat, envint, envlist, envsecret
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def envbool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def envint(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    return int(value) if value.strip() else default
-
-
-def envfloat(name: str, default: float) -> float:
-    value = os.environ.get(name, "")
-    return float(value) if value.strip() else default
-
-
-def envsecret(name: str, default: str = "") -> str:
-    """A secret from NAME, or from the file named by NAME_FILE (Docker/Kubernetes secrets)."""
-    path = os.environ.get(f"{name}_FILE")
-    if path:
-        return Path(path).read_text().strip()
-    return os.environ.get(name, default)
-
-
-def envlist(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 # --- Core -----------------------------------------------------------------------------------------------------------
@@ -235,21 +207,6 @@ UPSTREAM_POOL_SIZE = envint("UPSTREAM_POOL_SIZE", 20)
 
 # --- Auth -----------------------------------------------------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out account or address before any password is checked.
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one username, or from one address, sign-in
-# is refused for that username or address for PORTAL_LOCKOUT_MINUTES, whatever password is given.
-AXES_FAILURE_LIMIT = envint("PORTAL_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = envfloat("PORTAL_LOCKOUT_MINUTES", 15.0) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_CLIENT_IP_CALLABLE = "portal.audit.context.client_ip_from"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -278,40 +235,12 @@ SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", PRODUCTION)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# Browser features no page uses, turned off for every page (portal.security.SignedInPagesMiddleware sends it).
-PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
-)
-# Content-Security-Policy: scripts, styles, images and requests from the portal only; no inline script or style
-# attribute anywhere (templates keep behaviour in static/js, tests/portal/test_csp.py checks both). htmx's indicator
-# style is turned off in base.html's htmx-config meta, so it injects no <style>.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
-        "img-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "font-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-    }
-}
 # Reverse proxies in front of the portal whose X-Forwarded-For is trusted for the client address in the audit log
 # (0: use the connection's address).
 PORTAL_TRUSTED_PROXIES = envint("PORTAL_TRUSTED_PROXIES", 0)
 
-# --- Probes and metrics ---------------------------------------------------------------------------------------------
-
-# Beat sends a tick every N seconds; the worker that runs it stamps its heartbeat. /readyz answers 503 when either is
-# older than four ticks.
-PORTAL_BEAT_TICK_SECONDS = envint("PORTAL_BEAT_TICK_SECONDS", 15)
-# /metrics answers a caller with `Authorization: Bearer <PORTAL_METRICS_TOKEN>`, or from an address in
-# PORTAL_METRICS_ALLOW (comma-separated addresses or networks).
-PORTAL_METRICS_TOKEN = envsecret("PORTAL_METRICS_TOKEN", "")
-PORTAL_METRICS_ALLOW = envlist("PORTAL_METRICS_ALLOW", "127.0.0.1,::1")
+# Sign-in throttling, browser policies, probes and metrics.
+from portal.settings_hardening import *  # noqa: E402,F403
 
 # --- I18N, static ---------------------------------------------------------------------------------------------------
 
