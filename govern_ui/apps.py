@@ -1,4 +1,5 @@
-"""The reviewers' workspace's app: registers Govern's home section and gauges once the apps are loaded."""
+"""The reviewers' workspace's app: registers Govern's home section and gauges once the apps are loaded, and retries
+a person's waiting actions when they save a new personal Govern API key."""
 
 from django.apps import AppConfig
 
@@ -9,8 +10,10 @@ class GovernUiConfig(AppConfig):
 
     def ready(self) -> None:
         from govern_ui import metrics as govern_metrics
+        from govern_ui.delivery import on_govern_key_saved
         from govern_ui.overview import summary
         from portal.lib import home, metrics
+        from portal.signals import govern_key_saved
 
         # Kept longer than the worker-fed sections: it may call Govern for the artifact list.
         home.register(home.HomeSection("govern", "Govern", summary, "govern_ui/partials/_home.html", 20, order=10))
@@ -18,3 +21,4 @@ class GovernUiConfig(AppConfig):
                          govern_metrics.pending_review_actions)
         metrics.register("portal_cache_age_seconds", "Seconds since each cache was last refreshed.",
                          govern_metrics.cache_ages, source="govern")
+        govern_key_saved.connect(on_govern_key_saved, dispatch_uid="govern_ui.retry_waiting_for_key")

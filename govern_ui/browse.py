@@ -28,9 +28,8 @@ from govern_ui.client import (
     get_client,
 )
 from govern_ui.index import SignOffIndex
-from govern_ui.review import StepPanel, own_actions, step_panel
+from govern_ui.review import StepPanel, facts_of, portal_actions, step_panel, viewer_of
 from portal.lib.upstream import UpstreamNotFound
-from portal.models import govern_login_of
 
 # -- blueprints ----------------------------------------------------------------------------------------------------
 
@@ -257,11 +256,11 @@ def artifact_detail(artifact_id: str, user) -> ArtifactDetail:
     except UpstreamNotFound:
         blueprint_name = ""
     users = users_or_empty()
-    login = govern_login_of(user)
-    own = own_actions(login, artifact_id)
+    facts = facts_of(artifact, users, portal_actions(artifact_id))
+    viewer = viewer_of(user)
     steps_by_id = {s.id: s for s in steps}
-    panels = [step_panel(user, login, s, steps_by_id, users, own) for s in sign_offs]
-    index.record(artifact, sign_offs)
+    panels = [step_panel(viewer, s, steps_by_id.get(s.step_id), facts) for s in sign_offs]
+    index.record(artifact, sign_offs, {s.id: s.assignee_type for s in steps})
     return ArtifactDetail(
         artifact=artifact,
         fields=render_fields(settings_list, artifact.custom_fields or {}, users),

@@ -1,4 +1,4 @@
-"""Forms of the reviewers' workspace: artifact filters and the three review actions."""
+"""Forms of the reviewers' workspace: artifact and queue filters, and the three review actions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import uuid
 from django import forms
 from django.core.validators import RegexValidator
 
+from govern_ui import queue
 from govern_ui.browse import SORTS
+from govern_ui.client import GovernUser
+from govern_ui.people import DelegationRules, names_of, resolve
 from govern_ui.review import COMMENT_MAX_CHARS
 
 _KEY = RegexValidator(r"^[A-Za-z0-9_-]{8,64}$", "This form has expired. Reload the page and try again.")
@@ -26,6 +29,16 @@ class ArtifactFilterForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1)
 
 
+class QueueFilterForm(forms.Form):
+    tab = forms.ChoiceField(required=False, choices=list(queue.TABS.items()))
+    blueprint = forms.CharField(required=False, max_length=200)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status")] + [(s, queue.status_label(s)) for s in queue.OPEN_STATUS_CHOICES]
+    )
+    sort = forms.ChoiceField(required=False, choices=list(queue.SORTS.items()), label="Sort by")
+    page = forms.IntegerField(required=False, min_value=1)
+
+
 class _ActionForm(forms.Form):
     comment = forms.CharField(
         required=False,
@@ -36,7 +49,7 @@ class _ActionForm(forms.Form):
             "max_length": f"The comment is too long: at most {COMMENT_MAX_CHARS:,} characters "
             "(it has %(show_value)d). Shorten it; nothing was sent."
         },
-        help_text=f"At most {COMMENT_MAX_CHARS:,} characters. Govern records it as “[via portal: you] …”.",
+        help_text=f"At most {COMMENT_MAX_CHARS:,} characters. Govern records it with your name.",
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, validators=[_KEY], max_length=64)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -45,6 +58,9 @@ class _ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", new_idempotency_key())
+            # A form that opens puts the keyboard in its first field (after a failed submit, the error summary).
+            first = "delegate_to" if "delegate_to" in self.fields else "comment"
+            self.fields[first].widget.attrs["autofocus"] = "autofocus"
         self.fields["comment"].widget.attrs["maxlength"] = str(COMMENT_MAX_CHARS)
 
 
@@ -69,27 +85,29 @@ class RejectForm(_ActionForm):
 class DelegateForm(_ActionForm):
     field_order = ["delegate_to", "comment", "idempotency_key", "confirm"]
     delegate_to = forms.CharField(
-        max_length=150,
-        label="Delegate to (Govern user)",
+        max_length=200,
+        label="Delegate to",
         widget=forms.TextInput(attrs={"list": "govern-users", "autocomplete": "off", "type": "search"}),
-        help_text="Type to search by name or login.",
+        help_text="A person who may review this step: type a name or a Govern login, or pick from the list.",
+        error_messages={"required": "Choose the person to delegate to."},
     )
 
-    def __init__(self, *args, users=None, self_login="", **kwargs):
+    def __init__(self, *args, users: dict[str, GovernUser] | None = None, rules: DelegationRules | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.users = users or {}
-        self.self_login = self_login
+        self.rules = rules
 
     def clean_delegate_to(self):
-        value = self.cleaned_data["delegate_to"].strip()
-        # Some browsers fill in the datalist's "Name (login)" label: accept that form too.
-        if value not in self.users and value.endswith(")") and "(" in value:
-            value = value.rsplit("(", 1)[1][:-1].strip()
-        if value not in self.users:
-            raise forms.ValidationError("Choose a known Govern user from the list.")
-        if value == self.self_login:
-            raise forms.ValidationError("You cannot delegate a step to yourself.")
-        return value
+        # A display name, a login, or the picker's "Name (login)" label.
+        found = resolve(self.cleaned_data["delegate_to"], self.users)
+        if found.problem:
+            raise forms.ValidationError(found.problem)
+        if self.rules is not None:
+            problem = self.rules.refusal(found.login, names_of(self.users))
+            if problem:
+                raise forms.ValidationError(problem)
+        return found.login
 
 
 FORMS = {"approve": ApproveForm, "reject": RejectForm, "delegate": DelegateForm}

@@ -1,6 +1,11 @@
 """Review actions and their delivery state machine: every approve/reject/delegate a reviewer confirms, written before it
 is sent to Govern, and the claim (lease) that lets exactly one worker send it.
 
+One person, one vote, kept by the database: a partial unique index allows one open (pending or delivered) approve or
+reject per Govern login and step, and another per portal user and step; a third allows one open delegation per step
+(a delegation stops being open when a later one replaces it or Govern no longer shows it: `closed_at`). However many
+tabs, API clients or web processes confirm at once, one insert wins and the others get an IntegrityError.
+
 States: pending -> delivered | refused (both final). A pending action is sent by whoever `claim`s it: the claim is a
 conditional UPDATE (still pending, no live claim) whose row count says who won, and it lasts `CLAIM_SECONDS`, longer
 than one attempt may take, so a live attempt is never taken over while one whose worker died is picked up again once
@@ -21,7 +26,9 @@ from django.utils import timezone
 # Longer than a request may take (connect + read timeouts), so a live attempt is never taken over.
 CLAIM_SECONDS = 60
 
-_ATTRIBUTION = re.compile(r"^\[via portal: ([^\]]+)\]")
+_ATTRIBUTION = re.compile(r"^\[via portal: ([^\]]+)\] ?")
+VOTES = ("approve", "reject")
+OPEN_STATES = ("pending", "delivered")
 
 
 def attribution(login: str) -> str:
@@ -35,6 +42,11 @@ def attributed_login(comment: str) -> str:
     return match.group(1) if match else ""
 
 
+def without_attribution(comment: str) -> str:
+    """The reviewer's own words: `comment` without a leading `attribution`."""
+    return _ATTRIBUTION.sub("", comment or "", count=1)
+
+
 def _no_live_claim(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
@@ -45,7 +57,21 @@ class ReviewActionQuerySet(models.QuerySet):
 
     def open(self) -> ReviewActionQuerySet:
         """Pending or delivered: the actions that still count against a step (a refused one does not)."""
-        return self.filter(state__in=(ReviewAction.State.PENDING, ReviewAction.State.DELIVERED))
+        return self.filter(state__in=OPEN_STATES)
+
+    def open_votes(self, artifact_id: str, step_id: str) -> ReviewActionQuerySet:
+        """The approvals and rejections that count on a step (the rows the one-vote index covers)."""
+        return self.open().filter(artifact_id=artifact_id, step_id=step_id, kind__in=VOTES, closed_at__isnull=True)
+
+    def open_delegations(self, artifact_id: str, step_id: str) -> ReviewActionQuerySet:
+        """The step's delegation made through the portal that is still in force (at most one: the index)."""
+        return self.open().filter(
+            artifact_id=artifact_id, step_id=step_id, kind=ReviewAction.Kind.DELEGATE, closed_at__isnull=True
+        )
+
+    def close(self, now: datetime | None = None) -> int:
+        """Mark these actions no longer in force (a replaced delegation); returns how many were still open."""
+        return self.filter(closed_at__isnull=True).update(closed_at=now or timezone.now())
 
     def claimable(self, now: datetime | None = None) -> ReviewActionQuerySet:
         """Pending actions nobody is sending now (never claimed, or claimed by an attempt whose time ran out)."""
@@ -103,6 +129,13 @@ class ReviewAction(models.Model):
     govern_login = models.CharField(max_length=150)
     comment = models.TextField(blank=True)
     delegate_to = models.CharField(max_length=150, blank=True)
+    # A delegation of a step that was already delegated: whom it was taken from (handed back or reassigned).
+    reassigned_from = models.CharField(max_length=150, blank=True)
+    # The Govern account that sent it: the service account, or the reviewer's own login (GOVERN_REVIEW_AS=user).
+    sent_as = models.CharField(max_length=150, blank=True)
+    # A delegation no longer in force (replaced, or Govern no longer shows it); a vote closed by the one-vote
+    # migration (a duplicate recorded before the index existed). Closed rows no longer count for uniqueness.
+    closed_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -120,6 +153,26 @@ class ReviewAction(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["artifact_id", "step_id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["govern_login", "artifact_id", "step_id"],
+                condition=Q(kind__in=VOTES, state__in=OPEN_STATES, closed_at__isnull=True),
+                name="one_open_vote_per_login_and_step",
+                violation_error_message="This person already has an approval or rejection recorded on this step.",
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "artifact_id", "step_id"],
+                condition=Q(kind__in=VOTES, state__in=OPEN_STATES, closed_at__isnull=True),
+                name="one_open_vote_per_user_and_step",
+                violation_error_message="This person already has an approval or rejection recorded on this step.",
+            ),
+            models.UniqueConstraint(
+                fields=["artifact_id", "step_id"],
+                condition=Q(kind="delegate", state__in=OPEN_STATES, closed_at__isnull=True),
+                name="one_open_delegation_per_step",
+                violation_error_message="This step already has a delegation recorded.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.artifact_id}/{self.step_id} by {self.govern_login} ({self.state})"
@@ -133,12 +186,23 @@ class ReviewAction(models.Model):
         return self.state != self.State.PENDING
 
     @property
+    def is_vote(self) -> bool:
+        return self.kind in VOTES
+
+    @property
+    def is_reassignment(self) -> bool:
+        return bool(self.reassigned_from)
+
+    @property
     def outcome(self) -> str:
         """The Govern review outcome this action sends ('' for a delegation)."""
         return {"approve": "APPROVED", "reject": "REJECTED"}.get(self.kind, "")
 
-    def upstream_comment(self) -> str:
-        """The comment Govern records: the attribution, then the reviewer's words."""
+    def upstream_comment(self, as_service: bool = True) -> str:
+        """The comment Govern records: sent as the service account, the attribution then the reviewer's words; sent
+        as the reviewer (Govern names them itself), their words alone."""
+        if not as_service:
+            return self.comment
         prefix = attribution(self.govern_login)
         return f"{prefix} {self.comment}" if self.comment else prefix
 
@@ -156,8 +220,8 @@ class ReviewAction(models.Model):
             self.claimed_until, self.updated_at = until, now
         return renewed == 1
 
-    def mark_delivered(self, upstream_status: int = 200) -> bool:
-        """Govern applied it: final."""
+    def mark_delivered(self, upstream_status: int = 200, sent_as: str = "") -> bool:
+        """Govern applied it (sent as the Govern account `sent_as`): final."""
         now = timezone.now()
         return self._finish(
             state=self.State.DELIVERED,
@@ -165,6 +229,7 @@ class ReviewAction(models.Model):
             upstream_status=upstream_status,
             last_error="",
             next_attempt_at=None,
+            sent_as=sent_as,
             now=now,
         )
 

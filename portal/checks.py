@@ -8,6 +8,8 @@ import redis
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from portal.lib import secretbox
+
 AUTH_SCHEMES = ("basic", "bearer")
 
 
@@ -65,12 +67,33 @@ def check_upstreams(app_configs, **kwargs):
     return errors
 
 
+@register(Tags.compatibility)
+def check_review_mode(app_configs, **kwargs):
+    """GOVERN_REVIEW_AS names a known mode; "user" needs Fernet keys to store the reviewers' personal keys."""
+    errors = []
+    if settings.GOVERN_REVIEW_AS not in ("service", "user"):
+        errors.append(Error(f"GOVERN_REVIEW_AS is {settings.GOVERN_REVIEW_AS!r}.",
+                            hint="Set it to 'service' or 'user'.", id="portal.E005"))
+    problem = secretbox.check_keys()
+    if problem:
+        hint = "Set PORTAL_FERNET_KEYS (comma-separated Fernet keys, newest first); see README, 'Personal keys'."
+        if settings.GOVERN_REVIEW_AS == "user":
+            errors.append(Error(f"GOVERN_REVIEW_AS=user needs encryption keys: {problem}", hint=hint, id="portal.E006"))
+        else:
+            errors.append(Warning(f"Personal Govern keys cannot be saved: {problem}", hint=hint, id="portal.W003"))
+    return errors
+
+
 @register(Tags.security, deploy=True)
 def check_demo_secrets(app_configs, **kwargs):
+    errors = []
     if settings.SECRET_KEY == settings.DEMO_SECRET_KEY:
-        return [Error("DJANGO_SECRET_KEY is the demo key.", hint="Set DJANGO_SECRET_KEY in production.",
-                      id="portal.E010")]
-    return []
+        errors.append(Error("DJANGO_SECRET_KEY is the demo key.", hint="Set DJANGO_SECRET_KEY in production.",
+                            id="portal.E010"))
+    if settings.DEMO_FERNET_KEY in settings.PORTAL_FERNET_KEYS:
+        errors.append(Error("PORTAL_FERNET_KEYS holds the demo key.", hint="Generate keys for production (README).",
+                            id="portal.E011"))
+    return errors
 
 
 @register(Tags.caches)

@@ -11,14 +11,15 @@ from portal.roles import ADMIN, ALL_ROLES, AUDITOR, OPERATOR, REVIEWER
 
 DEMO_PASSWORD = "portal-demo"
 
-# Usernames match sandbox Govern logins, so each person's Govern identity is their username.
+# Usernames match sandbox Govern logins, so each person's Govern identity is their username, and the names are the
+# display names the sandbox's Govern gives them (sandbox/seed.py USERS; a test keeps the two lists in agreement).
 DEMO_USERS = [
     ("alice", REVIEWER, "Alice Martin"),
-    ("bob", REVIEWER, "Bob Chen"),
-    ("carol", REVIEWER, "Carol Diaz"),
+    ("bob", REVIEWER, "Bob Dupont"),
+    ("carol", REVIEWER, "Carol Nguyen"),
     ("dave", OPERATOR, "Dave Okafor"),
-    ("erin", AUDITOR, "Erin Novak"),
-    ("frank", ADMIN, "Frank Weber"),
+    ("erin", AUDITOR, "Erin Schmidt"),
+    ("frank", ADMIN, "Frank Rossi"),
 ]
 
 
@@ -36,7 +37,8 @@ def seed_demo_users(password: str = DEMO_PASSWORD) -> list[tuple[str, str]]:
     created = []
     for username, role, full_name in DEMO_USERS:
         first, _, last = full_name.partition(" ")
-        user, _ = user_model.objects.get_or_create(username=username, defaults={"first_name": first, "last_name": last})
+        user, _ = user_model.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first, last
         user.set_password(password)
         user.is_staff = role == ADMIN
         user.is_superuser = role == ADMIN

@@ -1,13 +1,20 @@
-"""Pages of the portal itself: home and error pages."""
+"""Pages of the portal itself: home, the signed-in person's profile, error pages."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
+from portal import keys
+from portal.forms import GovernKeyForm
 from portal.lib.web import is_htmx
+from portal.models import display_name_of, profile_of
 from portal.overview import down_once, overview
+from portal.roles import roles_of
 
 
 @login_required
@@ -16,6 +23,36 @@ def home(request):
     sections = overview()
     template = "portal/partials/_overview.html" if is_htmx(request) else "portal/home.html"
     return render(request, template, {"sections": sections, "down": down_once(sections)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    """Who the person is here and in Govern; save, replace or remove their personal Govern API key."""
+    form = GovernKeyForm(request.POST if request.POST.get("save") else None)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            if keys.remove_govern_key(request.user):
+                messages.success(request, "Your Govern API key was removed.")
+            return redirect("profile")
+        if form.is_valid():
+            try:
+                keys.save_govern_key(request.user, form.cleaned_data["api_key"])
+            except ImproperlyConfigured:
+                form.add_error(None, "The portal cannot store keys: its encryption keys are not configured.")
+            else:
+                messages.success(request, "Your Govern API key was saved. It will not be shown again.")
+                return redirect("profile")
+        status = 400
+    context = {
+        "form": form,
+        "profile": profile_of(request.user),
+        "name": display_name_of(request.user),
+        "roles": sorted(roles_of(request.user)),
+        "review_as": settings.GOVERN_REVIEW_AS,
+    }
+    return render(request, "portal/profile.html", context, status=status)
 
 
 def error_404(request, exception=None):

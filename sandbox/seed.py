@@ -142,6 +142,10 @@ BUNDLE_FIELDS = [
     _field("release_notes", "Release notes", "LONG_TEXT"),
 ]
 
+# Every blueprint names an artifact's reviewers (the portal's "assigned to me"); the model's is part of its fields, the
+# others get it appended to their live versions, with values from an RNG of their own so no other value moves.
+REVIEWERS_FIELD = _field("reviewers", "Reviewers", "USERS")
+
 BLUEPRINTS = (
     (
         "bp-model",
@@ -228,12 +232,13 @@ def seed_govern(rng: random.Random, artifact_count: int, bundles: tuple[tuple[st
     }
     blueprints, versions = {}, {}
     for bp_id, name, desc, icon, fields, steps in BLUEPRINTS:
+        live = fields if any(f["id"] == "reviewers" for f in fields) else [*fields, REVIEWERS_FIELD]
         blueprints[bp_id] = {
             "id": bp_id,
             "name": name,
             "description": desc,
             "icon": icon,
-            "fieldSettings": fields,
+            "fieldSettings": live,
             "signOffConfiguration": {"steps": steps},
             "workflowConfiguration": WORKFLOW,
         }
@@ -244,7 +249,7 @@ def seed_govern(rng: random.Random, artifact_count: int, bundles: tuple[tuple[st
                 "blueprintId": bp_id,
                 "versionNumber": number,
                 "status": status,
-                "fieldSettings": fields[: max(2, len(fields) - 2)] if number == 1 else fields,
+                "fieldSettings": fields[: max(2, len(fields) - 2)] if number == 1 else live,
                 "signOffConfiguration": {"steps": steps[:1] if number == 1 else steps},
                 "createdOn": BASE_TS - (4 - number) * 90 * DAY_MS,
             }
@@ -264,7 +269,10 @@ def seed_govern(rng: random.Random, artifact_count: int, bundles: tuple[tuple[st
         created = BASE_TS - rng.randint(1, 365) * DAY_MS - rng.randint(0, 23) * HOUR_MS
         creator = rng.choice(PEOPLE)
         name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_NOUNS)} {_KINDS[bp_id]} #{number}"
-        custom = {field["id"]: field_value(rng, field) for field in version["fieldSettings"]}
+        custom = {f["id"]: field_value(rng, f) for f in version["fieldSettings"] if f is not REVIEWERS_FIELD}
+        if any(f is REVIEWERS_FIELD for f in version["fieldSettings"]):
+            side = random.Random(f"reviewers-{number}")
+            custom["reviewers"] = sorted(side.sample(REVIEWERS, side.randint(1, 2)))
         if number == 7:
             name = f"{HOSTILE_SCRIPT} Churn model {HOSTILE_IMG}"
             for field in version["fieldSettings"]:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from govern_ui.browse import SORTS
 from govern_ui.models import ReviewAction
-from govern_ui.review import COMMENT_MAX_CHARS
+from govern_ui.review import COMMENT_MAX_CHARS, person_name
 from portal.lib.parsing import datetime_to_ms
 
 
@@ -40,16 +40,36 @@ class ArtifactSummarySerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    reviewer = serializers.CharField()
+    """One review, under the person who decided (not the account that sent it)."""
+
+    reviewer = serializers.CharField(help_text="Govern login of the person who decided")
+    reviewer_name = serializers.CharField(source="display_name")
     outcome = serializers.CharField()
-    comment = serializers.CharField()
-    reviewed_on = EpochMillisField()
+    comment = serializers.CharField(help_text="The reviewer's words (the portal's attribution taken off)")
+    reviewed_on = EpochMillisField(source="when")
+    via_portal = serializers.BooleanField()
+    sent_as = serializers.CharField(help_text="The Govern account that sent it, when not the reviewer ('' else)")
 
 
 class StepAccessSerializer(serializers.Serializer):
     can_review = serializers.BooleanField()
     can_delegate = serializers.BooleanField()
+    can_reassign = serializers.BooleanField(help_text="An administrator may hand the delegated step back or on")
+    needs_key = serializers.BooleanField(help_text="Save a personal Govern API key first (profile page)")
     reason = serializers.CharField()
+
+
+class DelegationSerializer(serializers.Serializer):
+    """The delegation in force, when it was made through the portal: who, when and why."""
+
+    to = serializers.CharField(source="to_login")
+    to_name = serializers.CharField()
+    by = serializers.CharField(source="by_login")
+    by_name = serializers.CharField()
+    at = serializers.DateTimeField()
+    why = serializers.CharField()
+    reassigned_from = serializers.CharField(source="from_name")
+    action_id = serializers.IntegerField()
 
 
 class SignOffSerializer(serializers.Serializer):
@@ -57,7 +77,9 @@ class SignOffSerializer(serializers.Serializer):
     step_name = serializers.CharField(source="sign_off.step_name")
     status = serializers.CharField(source="sign_off.status")
     delegated_to = serializers.CharField(source="sign_off.delegated_to")
-    reviews = ReviewSerializer(source="sign_off.reviews", many=True)
+    delegated_to_name = serializers.CharField()
+    delegation = DelegationSerializer(allow_null=True)
+    reviews = ReviewSerializer(source="timeline", many=True)
     access = StepAccessSerializer()
 
 
@@ -91,19 +113,39 @@ class QueueItemSerializer(serializers.Serializer):
     blueprint_id = serializers.CharField(source="step.blueprint_id")
     step_id = serializers.CharField(source="step.step_id")
     step_name = serializers.CharField(source="step.step_name")
+    blueprint_name = serializers.CharField()
     status = serializers.CharField(source="step.status")
+    status_label = serializers.CharField()
+    assigned = serializers.CharField(source="reason", help_text="delegated, named, role, or '' (not assigned)")
     delegated_to_me = serializers.BooleanField()
+    reviewed_by = serializers.ListField(child=serializers.CharField(), help_text="Names of who reviewed it so far")
     waiting_since = serializers.DateTimeField(allow_null=True)
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(choices=["mine", "all"], required=False, default="mine")
+    blueprint = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    status = serializers.ChoiceField(choices=["", "NOT_STARTED", "IN_PROGRESS", "DELEGATED"], required=False,
+                                     default="")
+    sort = serializers.ChoiceField(choices=["age", "name"], required=False, default="age")
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
 
 
 class QueueSerializer(serializers.Serializer):
     loading = serializers.BooleanField(help_text="True while the sign-off index is being built; ask again shortly.")
     built_at = serializers.DateTimeField(allow_null=True)
+    tab = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Steps on each tab (mine, all)")
+    total = serializers.IntegerField(help_text="Steps matching the filters (every page)")
     items = QueueItemSerializer(many=True)
 
 
 class ReviewActionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+
+    def get_actor_name(self, action: ReviewAction) -> str:
+        return person_name(action.actor)
 
     class Meta:
         model = ReviewAction
@@ -115,9 +157,12 @@ class ReviewActionSerializer(serializers.ModelSerializer):
             "artifact_name",
             "step_name",
             "actor",
+            "actor_name",
             "govern_login",
+            "sent_as",
             "comment",
             "delegate_to",
+            "reassigned_from",
             "idempotency_key",
             "state",
             "attempts",
@@ -139,8 +184,13 @@ class ReviewActionCreateSerializer(serializers.Serializer):
     comment = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=COMMENT_MAX_CHARS
     )
-    delegate_to = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    delegate_to = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text='A login, a display name or "Name (login)"'
+    )
     idempotency_key = serializers.RegexField(r"^[A-Za-z0-9_-]{8,64}$")
+    reassign = serializers.BooleanField(
+        required=False, default=False, help_text="An administrator hands a delegated step back or to someone else"
+    )
 
     def validate(self, attrs):
         if attrs["kind"] == ReviewAction.Kind.REJECT and not attrs.get("comment", "").strip():

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govern_ui import browse, queue, review
+from govern_ui import browse, queue, record, review
 from govern_ui.api.serializers import (
     ArtifactDetailSerializer,
     ArtifactFilterSerializer,
     ArtifactSummarySerializer,
+    QueueFilterSerializer,
     QueueSerializer,
     ReviewActionCreateSerializer,
     ReviewActionSerializer,
 )
 from govern_ui.models import ReviewAction
 from portal.lib.errors import Refused
-from portal.roles import ALL_ROLES, REVIEWER, HasRole
+from portal.roles import ADMIN, ALL_ROLES, REVIEWER, HasRole, has_role
 
 
 class ArtifactList(APIView):
@@ -67,9 +69,11 @@ class QueueView(APIView):
 
     permission_classes = [HasRole(REVIEWER)]
 
-    @extend_schema(responses=QueueSerializer)
+    @extend_schema(parameters=[QueueFilterSerializer], responses=QueueSerializer)
     def get(self, request):
-        return Response(QueueSerializer(queue.queue_for(request.user)).data)
+        params = QueueFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response(QueueSerializer(queue.queue_for(request.user, **params.validated_data)).data)
 
 
 class ActionListCreate(generics.ListAPIView):
@@ -78,7 +82,7 @@ class ActionListCreate(generics.ListAPIView):
     serializer_class = ReviewActionSerializer
 
     def get_permissions(self):
-        roles = (REVIEWER,) if self.request.method == "POST" else ALL_ROLES
+        roles = (REVIEWER, ADMIN) if self.request.method == "POST" else ALL_ROLES
         return [HasRole(*roles)()]
 
     def get_queryset(self):
@@ -87,13 +91,25 @@ class ActionListCreate(generics.ListAPIView):
 
     @extend_schema(
         request=ReviewActionCreateSerializer,
-        responses={201: ReviewActionSerializer, 200: ReviewActionSerializer, 409: None},
+        responses={201: ReviewActionSerializer, 200: ReviewActionSerializer, 400: None, 403: None, 409: None},
     )
     def post(self, request):
         body = ReviewActionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        needed = ADMIN if data["reassign"] else REVIEWER
+        if not has_role(request.user, needed) or (data["reassign"] and data["kind"] != ReviewAction.Kind.DELEGATE):
+            what = "hand back or reassign a delegated step" if data["reassign"] else "review or delegate"
+            return Response({"detail": f"Only the {needed} role may {what}."}, status=status.HTTP_403_FORBIDDEN)
         try:
-            action, created = review.submit_action(user=request.user, **body.validated_data)
+            action, created = record.submit_action(user=request.user, **data)
+        except record.AlreadyRecorded as exc:
+            standing = {"id": exc.action.pk, "kind": exc.action.kind, "state": exc.action.state,
+                        "url": reverse("govern_ui_api:action_detail", args=[exc.action.pk]),
+                        "page": reverse("govern_ui:action_detail", args=[exc.action.pk])}
+            return Response({"detail": exc.reason, "action": standing}, status=status.HTTP_409_CONFLICT)
+        except record.BadDelegate as exc:
+            return Response({"delegate_to": [exc.reason]}, status=status.HTTP_400_BAD_REQUEST)
         except Refused as exc:
             return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
         action.refresh_from_db()

@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from govern_ui.queue import status_label as _status_label
+
 register = template.Library()
 
 
@@ -13,6 +15,12 @@ register = template.Library()
 def status_class(value) -> str:
     """CSS class of a status chip: `status-in_progress` for IN_PROGRESS."""
     return "status-" + str(value or "unknown").lower().replace(" ", "_").replace("-", "_")
+
+
+@register.filter
+def status_label(value) -> str:
+    """A sign-off status as people read it: "In progress" for IN_PROGRESS."""
+    return _status_label(str(value or ""))
 
 
 @register.filter

@@ -47,10 +47,10 @@ def artifact_list(*artifacts: ArtifactSummary) -> ArtifactList:
 
 def step(art_id: str = FIRST_ARTIFACT, step_id: str = FIRST_STEP, *, status: str = "NOT_STARTED",
          delegated_to: str = "", reviewers: frozenset[str] = frozenset(), waiting_since: datetime | None = None,
-         ) -> IndexedStep:
+         assignee_type: str = "") -> IndexedStep:
     """An open step as the sign-off index holds it."""
     return IndexedStep(art_id, f"Artifact {art_id}", "bp-model", step_id, step_id, status, delegated_to,
-                       frozenset(reviewers), waiting_since)
+                       frozenset(reviewers), waiting_since, assignee_type)
 
 
 def action(kind: str = ReviewAction.Kind.APPROVE, state: str = ReviewAction.State.PENDING, *,

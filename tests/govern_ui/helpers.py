@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+import threading
 
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from govern_ui.client import get_client
+from govern_ui.models import attributed_login
 from sandbox.seed import HOSTILE_ARTIFACT
 
 REVIEWS_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/reviews"
+# The reviewer personas of tests/conftest.py (alice, bob, carol) and the admin (frank).
+PERSONAS = ("alice", "bob", "carol", "frank")
 DELEGATE_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/delegate"
 
 
@@ -38,14 +45,16 @@ def posts(sandbox, op=REVIEWS_OP) -> int:
     return sandbox.stats().get("govern", {}).get(op, 0)
 
 
-def find_step(summary, status, *, required=None, delegated=False, skip=(HOSTILE_ARTIFACT,), free_for="alice"):
-    """A seeded step in `status` that `free_for` has not reviewed yet (read back through Govern)."""
-    from govern_ui.client import get_client
-
+def find_step(summary, status, *, required=None, delegated=False, skip=(HOSTILE_ARTIFACT,), free_for="alice",
+              not_owned_by=PERSONAS):
+    """A seeded step in `status` that `free_for` has not reviewed yet (read back through Govern), on an artifact that
+    none of `not_owned_by` created or owns (segregation of duties would keep them off it)."""
     for item in summary["signOffs"].get(status, []):
         if item["artifactId"] in skip or bool(item.get("delegatedTo")) != delegated:
             continue
         if required is not None and item["requiredReviewers"] != required:
+            continue
+        if not_owned_by and owners(item["artifactId"]) & set(not_owned_by):
             continue
         if free_for and item["reviews"]:
             reviews = get_client().get_sign_off(item["artifactId"], item["stepId"]).reviews
@@ -53,3 +62,51 @@ def find_step(summary, status, *, required=None, delegated=False, skip=(HOSTILE_
                 continue
         return item["artifactId"], item["stepId"]
     raise AssertionError(f"no seeded {status} step (required={required}, delegated={delegated})")
+
+
+def owners(artifact_id: str) -> set[str]:
+    """The creator and the owner field of an artifact (read through Govern)."""
+    art = get_client().get_artifact(artifact_id)
+    owner = (art.custom_fields or {}).get("owner")
+    return {art.created_by} | ({owner} if isinstance(owner, str) else set())
+
+
+PARALLEL = 10
+
+
+def race(count, attempt):
+    """Run `attempt(i)` in `count` threads released together; returns their results (or exceptions)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = attempt(i)
+        except Exception as exc:  # noqa: BLE001 - reported by the test's assertions
+            results[i] = exc
+        finally:
+            connection.close()  # each thread had its own database connection
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(isinstance(r, Exception) for r in results), results
+    return results
+
+
+def signed_in(user, count):
+    clients = []
+    for _ in range(count):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    return clients
+
+
+def reviews_by(art, step, login):
+    """The reviews of a step that name `login` as the person who decided (service account or own key)."""
+    reviews = get_client().get_sign_off(art, step).reviews
+    return [r for r in reviews if r.reviewer == login or attributed_login(r.comment) == login]
