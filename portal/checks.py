@@ -76,7 +76,7 @@ def check_review_mode(app_configs, **kwargs):
                             hint="Set it to 'service' or 'user'.", id="portal.E005"))
     problem = secretbox.check_keys()
     if problem:
-        hint = "Set PORTAL_FERNET_KEYS (comma-separated Fernet keys, newest first); see README, 'Personal keys'."
+        hint = "Set PORTAL_FERNET_KEYS (comma-separated Fernet keys, newest first); see README, 'Personal Govern keys'."
         if settings.GOVERN_REVIEW_AS == "user":
             errors.append(Error(f"GOVERN_REVIEW_AS=user needs encryption keys: {problem}", hint=hint, id="portal.E006"))
         else:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +32,7 @@ def _production_env(tmp_path, **extra) -> dict[str, str]:
         # This test run's own Redis, so that the Redis check sees a live server.
         REDIS_URL=settings.REDIS_URL,
         PORTAL_VAR_DIR=str(tmp_path / "var"),
+        PORTAL_FERNET_KEYS=Fernet.generate_key().decode(),
     )
     env.update(extra)
     return env
