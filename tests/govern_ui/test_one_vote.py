@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from govern_ui.client import get_client
 from govern_ui.models import ReviewAction
+from portal.audit.models import AuditEvent
 from tests.govern_ui.helpers import (
     DELEGATE_OP,
     PARALLEL,
@@ -76,6 +77,25 @@ def test_ten_parallel_delegations_of_one_step_record_one(sandbox, reviewer, revi
     assert ReviewAction.objects.filter(kind="delegate").count() == 1
     assert posts(sandbox, DELEGATE_OP) == 1
     assert get_client().get_sign_off(art, step).delegated_to == "carol"
+
+
+def test_two_reviewers_approving_one_step_at_once_both_count_and_both_are_recorded(sandbox, reviewer, reviewer2):
+    """The fault table's last row: two people racing on a two-reviewer step are not one person voting twice."""
+    art, step = find_step(sandbox.summary(), "NOT_STARTED", required=2)
+    clients = signed_in(reviewer, 1) + signed_in(reviewer2, 1)
+    sandbox.reset_stats()
+
+    responses = race(2, lambda i: confirm(clients[i], art, step, "approve", uuid.uuid4().hex, comment=f"person {i}"))
+
+    assert [r.status_code for r in responses] == [302, 302]
+    actions = ReviewAction.objects.order_by("govern_login")
+    assert [(a.govern_login, a.state) for a in actions] == [("alice", "delivered"), ("bob", "delivered")]
+    assert posts(sandbox) == 2
+    assert len(reviews_by(art, step, "alice")) == 1 and len(reviews_by(art, step, "bob")) == 1
+    assert get_client().get_sign_off(art, step).status == "APPROVED"
+    # Each person's decision is in the history under their own name, delivered.
+    delivered = AuditEvent.objects.filter(action="signoff.approve", target_id=f"{art}/{step}", outcome="delivered")
+    assert sorted(e.actor.get_username() for e in delivered) == ["alice", "bob"]
 
 
 def test_a_second_vote_later_is_refused_naming_the_first_and_nothing_is_sent(sandbox, reviewer, login):
