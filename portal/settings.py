@@ -228,6 +228,8 @@ SESSION_COOKIE_AGE = int(envfloat("PORTAL_SESSION_HOURS", 12.0) * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG and not PORTAL_DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A form sent after the session ended or from a stale page gets a page that says nothing was sent (portal.views).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, redirect plain HTTP, and (once sure) send HSTS. The
 # production profile assumes such a proxy, which must overwrite any X-Forwarded-Proto a client sends.
 if envbool("DJANGO_BEHIND_TLS_PROXY", PRODUCTION):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import keys
@@ -61,6 +62,17 @@ def error_404(request, exception=None):
 
 def error_403(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from an ended session or a stale page: say that nothing was sent, offer to sign in again and hand
+    back what was typed, instead of Django's technical CSRF page."""
+    context = {
+        "signed_in": request.user.is_authenticated,
+        "again": request.path if url_has_allowed_host_and_scheme(request.path, allowed_hosts=None) else "/",
+        "typed": (request.POST.get("comment") or "")[:5000],
+    }
+    return render(request, "csrf_failure.html", context, status=403)
 
 
 def error_500(request):
