@@ -30,7 +30,9 @@ class TokenForm(forms.Form):
     token = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
 
-class CreateKeyForm(TokenForm):
+class KeyFieldsForm(forms.Form):
+    """A new auth key's label and scope (the page's form adds its confirmation token; the API uses this alone)."""
+
     label = forms.CharField(max_length=200, help_text="Who or what will use the key, e.g. “mobile app”.")
     allowed_services = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple,
@@ -48,7 +50,13 @@ class CreateKeyForm(TokenForm):
         return label
 
 
-class ImportGenerationForm(TokenForm):
+class CreateKeyForm(TokenForm, KeyFieldsForm):
+    pass
+
+
+class ArchiveForm(forms.Form):
+    """A generation archive: one ZIP file (the page's form adds its confirmation token; the API uses this alone)."""
+
     file = forms.FileField(label="Generation archive (ZIP)", allow_empty_file=False,
                            help_text="The bundle archive exported for this service, as a .zip file.")
 
@@ -67,3 +75,7 @@ class ImportGenerationForm(TokenForm):
             raise forms.ValidationError("This file is not a ZIP archive; nothing was sent to the node.")
         upload.name = name
         return upload
+
+
+class ImportGenerationForm(TokenForm, ArchiveForm):
+    pass

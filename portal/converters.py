@@ -20,3 +20,19 @@ class UpstreamIdConverter:
 
 
 register_converter(UpstreamIdConverter, "uid")
+
+
+class RowIdConverter:
+    """A database row id in a URL: at most 18 digits, so that it always fits a 64-bit integer column (a longer one
+    is a plain 404, never a database overflow)."""
+
+    regex = r"[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(RowIdConverter, "rowid")

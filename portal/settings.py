@@ -50,10 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "csp",
     "portal.apps.PortalConfig",
     "portal.audit",
+    "portal.tokens",
     "govern_ui",
     "deployer_ui",
     # Only for `manage.py runsandbox`; the sandbox shares nothing with the portal but HTTP.
@@ -269,26 +271,9 @@ STORAGES = {
     },
 }
 
-# --- REST API -------------------------------------------------------------------------------------------------------
+# --- REST API: authentication, throttles, errors, schema (portal/settings_api.py) ---------------------------------
 
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Governance & Deployment Portal API",
-    "DESCRIPTION": "The portal's own REST API in front of Dataiku Govern, the Project Deployer and API nodes.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-}
+from portal.settings_api import *  # noqa: E402,F403
 
 # --- Logging --------------------------------------------------------------------------------------------------------
 

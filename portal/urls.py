@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from portal import health, views
 from portal.metrics import metrics_view
@@ -21,7 +20,6 @@ urlpatterns = [
     path("audit/", include("portal.audit.urls")),
     path("wall/", include("deployer_ui.wall.urls")),
     path("api/", include("portal.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
 ]
 

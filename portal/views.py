@@ -1,4 +1,4 @@
-"""Pages of the portal itself: home, the signed-in person's profile, error pages."""
+"""Pages of the portal itself: home, the signed-in person's profile, error pages (JSON under /api/)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ImproperlyConfigured
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
@@ -56,11 +57,20 @@ def profile(request):
     return render(request, "portal/profile.html", context, status=status)
 
 
+def _api(request) -> bool:
+    """The REST API answers errors in JSON, as its schema says, even those Django answers before any API view."""
+    return request.path.startswith("/api/")
+
+
 def error_404(request, exception=None):
+    if _api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
 def error_403(request, exception=None):
+    if _api(request):
+        return JsonResponse({"detail": str(exception or "") or "Forbidden."}, status=403)
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
@@ -76,4 +86,6 @@ def csrf_failure(request, reason=""):
 
 
 def error_500(request):
+    if _api(request):
+        return JsonResponse({"detail": "The portal failed on this request; it is logged."}, status=500)
     return render(request, "500.html", status=500)

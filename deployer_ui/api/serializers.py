@@ -75,5 +75,19 @@ class DeploymentUpdateSerializer(serializers.ModelSerializer):
 
 
 class DeploymentUpdateCreateSerializer(serializers.Serializer):
+    """Update a deployment; with `bundle_id`, deploy another bundle of its project first (its settings are saved with
+    it, then the update runs). 409 when the bundle is not the project's or an update of it is already running."""
+
     deployment_id = serializers.CharField(max_length=255)
     bundle_id = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class UpdateFilterSerializer(serializers.Serializer):
+    deployment = serializers.CharField(required=False, allow_blank=True, max_length=255,
+                                       help_text="Only this deployment's updates")
+
+
+class BundleChoicesSerializer(serializers.Serializer):
+    deployment_id = serializers.CharField()
+    current = serializers.CharField(allow_blank=True, help_text="The bundle the deployment's settings name now.")
+    bundles = serializers.ListField(child=serializers.CharField())

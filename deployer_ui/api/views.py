@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,11 +14,14 @@ from deployer_ui.api.serializers import (
     DeploymentListSerializer,
     DeploymentStatusSerializer,
     DeploymentUpdateCreateSerializer,
+    BundleChoicesSerializer,
     DeploymentUpdateSerializer,
+    UpdateFilterSerializer,
 )
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.status_cache import StatusCache
-from portal.lib.errors import Refused
+from portal.api import BoundedLimitOffsetPagination
+from portal.api_schema import page_of
 from portal.roles import ADMIN, ALL_ROLES, OPERATOR, HasRole
 
 Readers = HasRole(*ALL_ROLES)
@@ -28,6 +30,7 @@ Actors = HasRole(OPERATOR, ADMIN)
 
 class DeploymentListView(APIView):
     permission_classes = [Readers]
+    reads_upstream = False
 
     @extend_schema(
         operation_id="deployments_list",
@@ -54,6 +57,7 @@ class DeploymentListView(APIView):
 
 class DeploymentDetailView(APIView):
     permission_classes = [Readers]
+    reads_upstream = False
 
     @extend_schema(summary="One deployment's cached status", responses=DeploymentStatusSerializer)
     def get(self, request, deployment_id):
@@ -72,15 +76,18 @@ class UpdateListView(APIView):
         return [Actors()] if self.request.method == "POST" else [Readers()]
 
     @extend_schema(
-        summary="Updates started from the portal",
-        parameters=[OpenApiParameter("deployment", str, description="Only this deployment's updates")],
-        responses=DeploymentUpdateSerializer(many=True),
+        operation_id="deployments_updates_list",
+        summary="Updates started from the portal, newest first",
+        parameters=[UpdateFilterSerializer, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        responses=page_of(DeploymentUpdateSerializer),
     )
     def get(self, request):
-        rows = DeploymentUpdate.objects.select_related("requester")
-        if request.query_params.get("deployment"):
-            rows = rows.filter(deployment_id=request.query_params["deployment"])
-        paginator = LimitOffsetPagination()
+        query = UpdateFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = DeploymentUpdate.objects.select_related("requester").order_by("-pk")
+        if query.validated_data.get("deployment"):
+            rows = rows.filter(deployment_id=query.validated_data["deployment"])
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(DeploymentUpdateSerializer(page, many=True).data)
 
@@ -93,15 +100,13 @@ class UpdateListView(APIView):
     def post(self, request):
         payload = DeploymentUpdateCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            update = updates.start_update(user=request.user, **payload.validated_data)
-        except Refused as exc:
-            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+        update = updates.start_update(user=request.user, **payload.validated_data)
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
 
 
 class UpdateDetailView(APIView):
     permission_classes = [Readers]
+    reads_upstream = False
 
     @extend_schema(summary="One update: state, progress, outcome and reports", responses=DeploymentUpdateSerializer)
     def get(self, request, pk):
@@ -115,10 +120,7 @@ class UpdateAbortView(APIView):
     @extend_schema(summary="Abort a running update", request=None, responses={202: DeploymentUpdateSerializer})
     def post(self, request, pk):
         update = get_object_or_404(DeploymentUpdate, pk=pk)
-        try:
-            updates.abort_update(user=request.user, update=update)
-        except Refused as exc:
-            raise ValidationError({"detail": exc.reason}) from None
+        updates.abort_update(user=request.user, update=update)
         update.refresh_from_db()
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
 
@@ -137,8 +139,20 @@ class UpdateFollowUpView(APIView):
     )
     def post(self, request, pk, kind):
         origin = get_object_or_404(DeploymentUpdate, pk=pk)
-        try:
-            update = followups.start(user=request.user, update=origin, kind=kind)
-        except Refused as exc:
-            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+        update = followups.start(user=request.user, update=origin, kind=kind)
         return Response(DeploymentUpdateSerializer(update).data, status=status.HTTP_202_ACCEPTED)
+
+
+class BundleChoicesView(APIView):
+    permission_classes = [Readers]
+
+    @extend_schema(
+        summary="The bundles a deployment may be switched to",
+        description="Read live from the Deployer: the deployment's bundle now and its published project's bundles. "
+                    "To deploy another one, POST /api/deployments/updates/ with its `bundle_id` (operators).",
+        responses=BundleChoicesSerializer,
+    )
+    def get(self, request, deployment_id):
+        deployment = updates.get_deployment(deployment_id)
+        return Response(BundleChoicesSerializer({"deployment_id": deployment.id, "current": deployment.bundle_id,
+                                                 "bundles": updates.bundle_choices(deployment)}).data)

@@ -21,8 +21,9 @@ def scope_from_query(query) -> WallScope | None:
     return WallScope.of(values["stage"], values["infra"], values["project"])
 
 
-class WallScreenForm(forms.Form):
-    """A new screen: a name, an optional scope among the deployments the status cache knows, an optional expiry."""
+class WallScreenFieldsForm(forms.Form):
+    """A new screen: a name, an optional scope among the deployments the status cache knows, an optional expiry (the
+    page's form adds a one-time token; the API uses this alone)."""
 
     name = forms.CharField(max_length=100, help_text="Where the screen hangs, e.g. “Ops room TV”.")
     stages = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
@@ -31,9 +32,6 @@ class WallScreenForm(forms.Form):
     expires_at = forms.DateTimeField(required=False, label="Expires at",
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                      help_text="Leave empty for a screen that stays until revoked.")
-    # A one-time token (portal.lib.onetime): a double submit creates one screen, not two.
-    once = forms.CharField(max_length=100, widget=forms.HiddenInput)
-
     def __init__(self, *args, stages=(), infras=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stages"].choices = [(s, s) for s in stages]
@@ -54,3 +52,8 @@ class WallScreenForm(forms.Form):
 
     def scope(self) -> WallScope:
         return WallScope.of(self.cleaned_data["stages"], self.cleaned_data["infras"], self.cleaned_data["projects"])
+
+
+class WallScreenForm(WallScreenFieldsForm):
+    # A one-time token (portal.lib.onetime): a double submit creates one screen, not two.
+    once = forms.CharField(max_length=100, widget=forms.HiddenInput)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from deployer_ui.models import WallScreen
+from deployer_ui.status_cache import StatusCache
 from deployer_ui.wall.board import WallScope
 from portal.audit.service import record
 
@@ -34,6 +35,15 @@ class TooManyBadTokens(Exception):
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def scope_choices() -> dict[str, list[str]]:
+    """The stages, infras and projects a new screen may be limited to: those of the deployments the status cache
+    knows."""
+    listed = StatusCache().load_list() or []
+    return {"stages": sorted({d["stage"] for d in listed if d.get("stage")}),
+            "infras": sorted({d["infra_id"] for d in listed if d.get("infra_id")}),
+            "projects": sorted({d["project_key"] for d in listed if d.get("project_key")})}
 
 
 def scope_of(screen: WallScreen) -> WallScope:

@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer_ui.forms import ConfirmForm
 from deployer_ui.models import WallScreen
-from deployer_ui.status_cache import StatusCache
 from deployer_ui.wall import board as boards
 from deployer_ui.wall import screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
@@ -182,10 +181,7 @@ def token_feed(request, token):
 
 def _screen_form(request) -> WallScreenForm:
     """The new-screen form with its choices from the status cache: bound to a POST, else with a new one-time token."""
-    listed = StatusCache().load_list() or []
-    choices = {"stages": sorted({d["stage"] for d in listed if d.get("stage")}),
-               "infras": sorted({d["infra_id"] for d in listed if d.get("infra_id")}),
-               "projects": sorted({d["project_key"] for d in listed if d.get("project_key")})}
+    choices = screens.scope_choices()
     if request.method == "POST":
         return WallScreenForm(request.POST, **choices)
     return WallScreenForm(initial={"once": onetime.issue(request.user, CREATE_SCREEN)}, **choices)

@@ -11,5 +11,5 @@ urlpatterns = [
     path("artifacts/<uid:artifact_id>/", views.ArtifactDetail.as_view(), name="artifact_detail"),
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("actions/", views.ActionListCreate.as_view(), name="action_list"),
-    path("actions/<int:action_id>/", views.ActionDetail.as_view(), name="action_detail"),
+    path("actions/<rowid:action_id>/", views.ActionDetail.as_view(), name="action_detail"),
 ]

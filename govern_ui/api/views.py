@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +20,8 @@ from govern_ui.api.serializers import (
     ReviewActionSerializer,
 )
 from govern_ui.models import ReviewAction
+from portal.api import BoundedLimitOffsetPagination
+from portal.api_schema import page_of
 from portal.lib.errors import Refused
 from portal.roles import ADMIN, ALL_ROLES, REVIEWER, HasRole, has_role
 
@@ -31,8 +32,9 @@ class ArtifactList(APIView):
     permission_classes = [HasRole(*ALL_ROLES)]
 
     @extend_schema(
+        operation_id="governance_artifacts_list",
         parameters=[ArtifactFilterSerializer, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses=ArtifactSummarySerializer(many=True),
+        responses=page_of(ArtifactSummarySerializer),
     )
     def get(self, request):
         params = ArtifactFilterSerializer(data=request.query_params)
@@ -47,7 +49,7 @@ class ArtifactList(APIView):
             page=1,
         )
         # `matches` holds the whole filtered order; LimitOffset pages over it without copying artifacts.
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         window = paginator.paginate_queryset(result.matches, request, view=self)
         data = ArtifactSummarySerializer(window, many=True).data
         return paginator.get_paginated_response(data)
@@ -76,6 +78,8 @@ class QueueView(APIView):
         return Response(QueueSerializer(queue.queue_for(request.user, **params.validated_data)).data)
 
 
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(
+    "state", str, enum=list(ReviewAction.State.values), description="Only actions in this state")]))
 class ActionListCreate(generics.ListAPIView):
     """Review actions (your own; admins and auditors see all). POST records a confirmed action and sends it."""
 
@@ -91,7 +95,7 @@ class ActionListCreate(generics.ListAPIView):
 
     @extend_schema(
         request=ReviewActionCreateSerializer,
-        responses={201: ReviewActionSerializer, 200: ReviewActionSerializer, 400: None, 403: None, 409: None},
+        responses={201: ReviewActionSerializer, 200: ReviewActionSerializer},
     )
     def post(self, request):
         body = ReviewActionCreateSerializer(data=request.data)
