@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from deployer_ui import enqueue, followups, updates
 from deployer_ui.api.serializers import (
+    BundleChoicesSerializer,
     DeploymentListSerializer,
     DeploymentStatusSerializer,
     DeploymentUpdateCreateSerializer,
-    BundleChoicesSerializer,
     DeploymentUpdateSerializer,
     UpdateFilterSerializer,
 )

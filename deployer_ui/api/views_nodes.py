@@ -88,7 +88,8 @@ class ServiceDetail(APIView):
         detail = apinodes.service_detail(node_id, service_id)
         return Response(ServiceDetailSerializer(detail).data)
 
-    @extend_schema(tags=TAG, summary="Delete a service with its generations (operators; audited)", responses={204: None})
+    @extend_schema(tags=TAG, summary="Delete a service with its generations (operators; audited)",
+                   responses={204: None})
     def delete(self, request, node_id, service_id):
         apinode_admin.delete_service(user=request.user, node_id=node_id, service_id=service_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -89,7 +89,8 @@ class EventList(APIView):
     permission_classes = [Readers]
     reads_upstream = False
 
-    @extend_schema(tags=TAG, operation_id="audit_events_list", summary="Audit events, newest first, filtered as on /audit/",
+    @extend_schema(tags=TAG, operation_id="audit_events_list",
+                   summary="Audit events, newest first, filtered as on /audit/",
                    description="Keyset pages: pass `older` as `before` for the next page.",
                    parameters=[AuditPageQuery], responses=AuditPageSerializer)
     def get(self, request):
