@@ -28,7 +28,6 @@ UPSTREAM_STATUS = {
     "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
     "timeout": status.HTTP_504_GATEWAY_TIMEOUT,
 }
-UPSTREAM_NAMES = {"govern": "Govern", "dss": "Deployer"}
 
 
 class PayloadTooLarge(exceptions.APIException):

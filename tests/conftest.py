@@ -205,6 +205,16 @@ def outsider(db, django_user_model):
 
 
 @pytest.fixture
+def everyone(admin_user):
+    """One account with every role, so that no answer is a 403."""
+    from django.contrib.auth.models import Group
+
+    for role in ("reviewer", "operator", "auditor"):
+        admin_user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return admin_user
+
+
+@pytest.fixture
 def login(client):
     """`login(user)` signs the Django test client in as `user` and returns the client."""
 

@@ -35,16 +35,6 @@ SECRETS = ("govern-service-key", "dss-service-key", "apinode-admin-key")
 
 
 @pytest.fixture
-def everyone(admin_user):
-    """One account with every role, so that no answer is a 403."""
-    from django.contrib.auth.models import Group
-
-    for role in ("reviewer", "operator", "auditor"):
-        admin_user.groups.add(Group.objects.get_or_create(name=role)[0])
-    return admin_user
-
-
-@pytest.fixture
 def warm(db, sandbox):
     """The worker-kept caches filled, as beat does, so unknown ids are known to be unknown."""
     from deployer_ui.tasks import refresh_deployments, sample_api_nodes
