@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test test-unit lint bench install clean
+.PHONY: run test test-unit lint bench fuzz install clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -33,6 +33,10 @@ lint: install
 
 bench: install
 	$(PY) -m tests.bench.run
+
+# schemathesis against the live portal with a token per role; FUZZ_ARGS="--seconds 20 --examples 10" for a short pass
+fuzz: install
+	$(PY) -m tests.fuzz.run $(FUZZ_ARGS)
 
 clean:
 	rm -rf var staticfiles test-artifacts db.sqlite3

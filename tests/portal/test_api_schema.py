@@ -104,7 +104,8 @@ def test_the_docs_page_renders_in_chromium_without_a_policy_violation(_sync_db_u
     page.on("console", lambda msg: messages.append(msg.text))
     page.on("pageerror", lambda err: messages.append(str(err)))
     elsewhere: list[str] = []
-    page.on("request", lambda req: None if req.url.startswith((live_server.url, "data:")) else elsewhere.append(req.url))
+    page.on("request",
+            lambda req: None if req.url.startswith((live_server.url, "data:")) else elsewhere.append(req.url))
     page.portal_login(auditor)
     page.goto("/api/docs/")
     page.wait_for_selector(".opblock-summary-path", timeout=30000)
