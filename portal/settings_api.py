@@ -26,7 +26,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "portal.api_schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "portal.api.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "portal.api_errors.exception_handler",
 }
 # Requests per minute by one signed-in person, by session or any of their tokens together; past it the API answers
 # 429 with Retry-After.
