@@ -17,6 +17,7 @@ from portal.lib.web import is_htmx
 from portal.models import display_name_of, profile_of
 from portal.overview import down_once, overview
 from portal.roles import roles_of
+from portal.tokens.views import token_section
 
 
 @login_required
@@ -30,7 +31,8 @@ def home(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    """Who the person is here and in Govern; save, replace or remove their personal Govern API key."""
+    """Who the person is here and in Govern; save, replace or remove their personal Govern API key; their API tokens
+    (created and revoked by `portal.tokens.views`)."""
     form = GovernKeyForm(request.POST if request.POST.get("save") else None)
     status = 200
     if request.method == "POST":
@@ -53,6 +55,7 @@ def profile(request):
         "name": display_name_of(request.user),
         "roles": sorted(roles_of(request.user)),
         "review_as": settings.GOVERN_REVIEW_AS,
+        **token_section(request.user),
     }
     return render(request, "portal/profile.html", context, status=status)
 
