@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=60, help="time budget per role")
     parser.add_argument("--examples", type=int, default=50, help="most test cases per operation and phase")
     parser.add_argument("--roles", default=",".join(ROLES))
-    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=None, help="replay a run (its seed is printed)")
+    parser.add_argument("--workers", type=int, default=1, help="concurrent schemathesis workers")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="fuzz-"))
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 command = [str(Path(sys.executable).parent / "st"), "run", str(schema), "--url", base,
                            "-H", f"Authorization: Bearer {tokens[role]}", "--checks", CHECKS,
                            "--max-examples", str(args.examples), "--max-time", str(args.seconds),
-                           "--workers", "2", "--request-timeout", "20", "--no-shrink",
+                           "--workers", str(args.workers), "--request-timeout", "20", "--no-shrink",
                            "--output-sanitize", "true", "--warnings", "off",
                            "--report", "junit", "--report-dir", str(work / f"report-{role}"),
                            *(x for op in EXCLUDED_OPERATIONS for x in ("--exclude-operation-id", op))]
