@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
                            *(x for op in EXCLUDED_OPERATIONS for x in ("--exclude-operation-id", op))]
                 if args.seed is not None:
                     command += ["--seed", str(args.seed)]
-                findings[role] = subprocess.run(command, cwd=ROOT, env=full_env).returncode
+                # In the run's own directory: schemathesis keeps its cache in the working directory.
+                findings[role] = subprocess.run(command, cwd=work, env=full_env).returncode
     finally:
         for proc in reversed(procs):
             proc.terminate()
