@@ -178,13 +178,20 @@ def future_outcome(future: Future) -> FutureOutcome:
     return FutureOutcome(Outcome.UNKNOWN, error="The task ended without a result.")
 
 
-def _after_update_ended(update_id: int) -> None:
-    """Audit the end (once: only the poller whose `finish` matched gets here) and re-read the deployment's status."""
-    update = DeploymentUpdate.objects.get(pk=update_id)
-    record(actor=None, action="deployment.update.finish", target_type="deployment", target_id=update.deployment_id,
-           outcome=update.outcome, input=audit_input(update), detail=update.error_message)
+def _end(update: DeploymentUpdate, outcome: str, *, token: str, **values) -> bool:
+    """Finish the update and audit its end in one transaction (only the poller whose `finish` matched gets there, so
+    the end is audited once, and nobody reads a finished update without its event); then re-read the deployment's
+    status. True if this call ended it."""
+    with transaction.atomic():
+        if not update.finish(outcome, token=token, **values):
+            return False
+        update = DeploymentUpdate.objects.get(pk=update.pk)
+        record(actor=None, action="deployment.update.finish", target_type="deployment",
+               target_id=update.deployment_id, outcome=update.outcome, input=audit_input(update),
+               detail=update.error_message)
     # The operator watching wants the tile to show the result now, not at the next beat.
     refresh_one(update.deployment_id)
+    return True
 
 
 def poll_update(update_id: int, *, sleep: Callable[[float], None] = time.sleep) -> str:
@@ -206,16 +213,13 @@ def poll_update(update_id: int, *, sleep: Callable[[float], None] = time.sleep) 
     give_up = timedelta(seconds=settings.DEPLOYMENT_UPDATE_GIVE_UP_SECONDS)
     while True:
         if timezone.now() - update.started_at > give_up:
-            if update.finish(Outcome.UNKNOWN, token=token, error="Stopped following this update: it ran too long."):
-                _after_update_ended(update.pk)
+            _end(update, Outcome.UNKNOWN, token=token, error="Stopped following this update: it ran too long.")
             return "gave-up"
         error = ""
         try:
             future = client.get_future(update.job_id, peek=False)
         except UpstreamNotFound:
-            if update.finish(Outcome.UNKNOWN, token=token,
-                             error=f"{UPSTREAM_NAME} no longer knows task {update.job_id}."):
-                _after_update_ended(update.pk)
+            _end(update, Outcome.UNKNOWN, token=token, error=f"{UPSTREAM_NAME} no longer knows task {update.job_id}.")
             return "unknown"
         except UpstreamError as exc:  # transient or garbage: keep polling, with backoff, and say so on the page
             log.warning("update %s: polling %s failed: %s", update.pk, update.job_id, exc)
@@ -223,8 +227,7 @@ def poll_update(update_id: int, *, sleep: Callable[[float], None] = time.sleep) 
         if future is not None and future.finished:
             ended = future_outcome(future)
             percent = 100 if ended.outcome in (Outcome.SUCCESS, Outcome.WARNING) else future.percent
-            if update.finish(ended.outcome, token=token, reports=ended.reports, error=ended.error, percent=percent):
-                _after_update_ended(update.pk)
+            if _end(update, ended.outcome, token=token, reports=ended.reports, error=ended.error, percent=percent):
                 return ended.outcome
             return "lease-lost"
         progress = {"percent": future.percent, "label": future.progress_label} if future is not None else {}
