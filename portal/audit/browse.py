@@ -74,7 +74,7 @@ class Page:
 def page(filters: dict, *, before: int | None = None, after: int | None = None, size: int = 50) -> Page:
     """One page of events matching `filters`, newest first: those older than event `before`, or newer than event
     `after`, or the newest. Each page is one indexed range scan ("id < cursor ORDER BY id DESC LIMIT n+1")."""
-    qs = filtered(filters)
+    qs = filtered(filters).select_related("actor")
     if after:
         rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
         has_newer = len(rows) > size

@@ -23,6 +23,7 @@ COLUMNS = (
     ("at", "at"),
     ("source", "source"),
     ("actor", "actor_username"),
+    ("actor_name", "actor_name"),
     ("actor_id", "actor_id"),
     ("govern_login", "govern_login"),
     ("action", "action"),
@@ -43,6 +44,8 @@ COLUMNS = (
     ("hash", "hash"),
 )
 FIELDS = [f for _, f in COLUMNS]
+# Read through the actor's row (a join), not stored on the event: the person's full name as the portal knows it now.
+_STORED = [f for f in FIELDS if f != "actor_name"]
 HEADER = [c for c, _ in COLUMNS]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -57,9 +60,13 @@ def rows(filters: dict) -> Iterator[dict]:
         return
     last = 0
     while True:
-        chunk = list(qs.filter(id__gt=last, id__lte=upto).order_by("id").values(*FIELDS)[:CHUNK])
+        chunk = list(qs.filter(id__gt=last, id__lte=upto).order_by("id")
+                     .values(*_STORED, "actor__first_name", "actor__last_name")[:CHUNK])
         if not chunk:
             return
+        for row in chunk:
+            first, last_name = row.pop("actor__first_name") or "", row.pop("actor__last_name") or ""
+            row["actor_name"] = f"{first} {last_name}".strip()
         yield from chunk
         last = chunk[-1]["id"]
 

@@ -24,7 +24,7 @@ class History:
 
 
 def _history(qs: QuerySet[AuditEvent], limit: int, audit_filters: dict | None, label: str) -> History:
-    rows = list(qs.order_by("-id")[: limit + 1])
+    rows = list(qs.select_related("actor").order_by("-id")[: limit + 1])
     return History(
         events=rows[:limit],
         more=len(rows) > limit,

@@ -8,6 +8,7 @@ through the ORM raises `AuditImmutableError`. On PostgreSQL a trigger refuses UP
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -120,6 +121,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("Audit events are append-only: they cannot be deleted.")
+
+    @property
+    def actor_display(self) -> str:
+        """The actor as readers know them: "Alice Martin (alice)" for a portal user with a name (the account may have
+        been deleted since: then the stored username), else the stored name (a Govern login, "system")."""
+        name = ""
+        if self.actor_id:
+            try:
+                name = self.actor.get_full_name() if self.actor is not None else ""
+            except ObjectDoesNotExist:
+                name = ""
+        return f"{name} ({self.actor_username})" if name and self.actor_username else (name or self.actor_username)
 
     @property
     def comment(self) -> str:

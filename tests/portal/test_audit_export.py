@@ -81,3 +81,17 @@ def test_an_export_of_an_empty_filter_is_a_header_row(login, auditor):
     assert _csv(response) == [list(export.HEADER)]
     data = json.loads(b"".join(login(auditor).get("/audit/export.json?artifact=art-unknown").streaming_content))
     assert (data["events"], data["count"], data["last_hash"]) == ([], 0, None)
+
+
+def test_the_audit_page_and_exports_name_the_person_not_only_the_login(login, auditor, reviewer):
+    reviewer.first_name, reviewer.last_name = "Alice", "Martin"
+    reviewer.save()
+    record(actor=reviewer, action="signoff.approve", target_type="signoff", target_id="art-0002/review",
+           outcome="delivered")
+    page = login(auditor).get("/audit/?q=art-0002").content.decode()
+    assert f"Alice Martin ({reviewer.username})" in page
+    rows = _csv(login(auditor).get("/audit/export.csv?q=art-0002"))
+    assert rows[1][rows[0].index("actor_name")] == "Alice Martin"
+    assert rows[1][rows[0].index("actor")] == reviewer.username
+    data = json.loads(b"".join(login(auditor).get("/audit/export.json?q=art-0002").streaming_content))
+    assert data["events"][0]["actor_name"] == "Alice Martin"
