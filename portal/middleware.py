@@ -1,5 +1,6 @@
-"""Two answers a page cannot give itself: a clear page for an upstream failure that a view did not handle (instead
-of a 500), and "signed out" for a poll whose session is gone (instead of the login page pasted into the page)."""
+"""Answers a page cannot give itself: a clear page for an upstream failure that a view did not handle (instead of a
+500), "signed out" for a poll whose session is gone (instead of the login page pasted into the page), and "recorded,
+followed later" after an action taken while the workers cannot be reached."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 
+from portal.lib.redis_guard import redis_unavailable
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
 
 log = logging.getLogger(__name__)
@@ -56,4 +59,24 @@ class SignedOutPollMiddleware:
             signed_out["X-Portal-Session"] = "signed-out"
             signed_out["Cache-Control"] = "no-store"
             return signed_out
+        return response
+
+
+WORKERS_UNREACHABLE = ("Recorded. The workers cannot be reached right now: what you asked for is kept and will be "
+                       "followed once they can be.")
+
+
+class WorkersUnreachableMiddleware:
+    """After a form action (a POST answered with a redirect) taken while Redis, and so the workers, cannot be reached,
+    tell the person that the action is recorded and will be followed later: the action's row is in the database and
+    a beat sweep or lease picks it up once a worker can be reached. Must come after the message middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.method == "POST" and response.status_code in (302, 303) and not request.path.startswith("/api/")
+                and redis_unavailable()):
+            messages.warning(request, WORKERS_UNREACHABLE)
         return response

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "portal.security.SignedInPagesMiddleware",
     "portal.metrics.RequestMetricsMiddleware",
     "portal.middleware.UpstreamErrorMiddleware",
+    "portal.middleware.WorkersUnreachableMiddleware",
     # Last: answers the lockout page when a sign-in was refused because the account or address is locked out.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,14 +126,21 @@ EMBEDDED_REDIS = not os.environ.get("REDIS_URL")
 EMBEDDED_REDIS_SOCKET = VAR_DIR / "redis.sock"
 REDIS_URL = os.environ.get("REDIS_URL") or f"unix://{EMBEDDED_REDIS_SOCKET}?db=0"
 
+# Every Redis call (cache, locks, snapshots, sending a task) gives up after REDIS_SOCKET_TIMEOUT seconds; after one
+# such failure the process skips Redis for REDIS_BREAKER_SECONDS at a time until it answers again (the circuit
+# breaker, portal/lib/redis_guard.py), so a stalled Redis costs a page one timeout, not one per call.
+REDIS_SOCKET_TIMEOUT = envfloat("REDIS_SOCKET_TIMEOUT", 1.0)
+REDIS_BREAKER_SECONDS = envfloat("REDIS_BREAKER_SECONDS", 5.0)
+
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "portal"),
         "OPTIONS": {
-            "SOCKET_CONNECT_TIMEOUT": 2,
-            "SOCKET_TIMEOUT": 2,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "CONNECTION_POOL_CLASS": "portal.lib.redis_guard.GuardedConnectionPool",
             # A Redis outage degrades pages to "loading" instead of a 500.
             "IGNORE_EXCEPTIONS": True,
         },
@@ -148,18 +156,25 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or (
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A pool process killed mid-task (OOM, SIGKILL) has its message requeued at once, not after the visibility timeout;
+# every task is safe to run twice (leases, conditional updates).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged message of a worker that vanished whole comes back after this; the beat sweeps (updates,
+    # review actions) do not wait for it, and a late duplicate finds its work claimed or done.
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600),
-    # A broker that does not accept a connection in 2 s is treated as down (send_now logs and beat retries the work).
-    "socket_connect_timeout": 2,
+    # Without a socket timeout a publish to a stalled Redis waits forever (kombu's default); send_now logs the
+    # failure, trips the breaker, and beat's sweep sends the work later.
+    "socket_timeout": max(REDIS_SOCKET_TIMEOUT, 1.0),
+    "socket_connect_timeout": max(REDIS_SOCKET_TIMEOUT, 1.0),
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Sending a task: one quick retry, then give up (portal.lib.tasks.send_now); never a long wait inside a request.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = max(REDIS_SOCKET_TIMEOUT, 1.0)
+# Sending a task: one immediate retry (a pooled connection Redis closed), then give up (portal.lib.tasks.send_now);
+# never a long wait inside a request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
 CELERY_TIMEZONE = "UTC"
 
 # --- Upstreams ------------------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,6 +46,9 @@ def _redis():
 def _clear_cache(_redis):
     from django.core.cache import cache
 
+    from portal.lib.redis_guard import breaker
+
+    breaker.succeeded()  # a test that stalled its own Redis leaves this process's breaker closed for the next
     cache.clear()
     yield
 
@@ -361,3 +366,52 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- A private Redis to stall -------------------------------------------------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a unix socket, which the test may stall (SIGSTOP: connections are still
+    accepted by the kernel, but nothing answers) or stop; never the run's shared Redis."""
+
+    def __init__(self):
+        # A short directory: a unix socket path is limited to about 100 bytes.
+        self.dir = Path(tempfile.mkdtemp(prefix="rg-"))
+        self.socket = self.dir / "redis.sock"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}?db=0"
+
+    @property
+    def broker_url(self) -> str:
+        return f"redis+socket://{self.socket}"
+
+    def start(self) -> PrivateRedis:
+        self.proc = embedded_redis.start(self.socket)
+        return self
+
+    def freeze(self) -> None:
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.kill(self.proc.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.thaw()
+            embedded_redis.stop(self.proc)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def private_redis():
+    """A started `PrivateRedis`, stopped and removed at the end of the test."""
+    server = PrivateRedis().start()
+    yield server
+    server.close()

@@ -14,21 +14,29 @@ from celery import current_app
 from django.db import transaction
 
 from portal.lib.locks import AskOnce
+from portal.lib.redis_guard import breaker
 
 log = logging.getLogger(__name__)
 
 
 def send_now(name: str, *, countdown: float | None = None, **kwargs: Any) -> bool:
-    """Send task `name` with `kwargs`. False (logged) when the broker cannot take it: every task the portal sends
-    has a beat sweep or a lease behind it, so a lost send is retried by the schedule, never lost for good."""
+    """Send task `name` with `kwargs`. False (logged) when the broker cannot take it, or is skipped because Redis
+    failed moments ago (the circuit breaker): every task the portal sends has a beat sweep or a lease behind it, so
+    a lost send is retried by the schedule, never lost for good. Never waits longer than the broker's socket
+    timeout (twice, with the one retry)."""
     try:
         if current_app.conf.task_always_eager:
             current_app.tasks[name].apply(kwargs=kwargs)
-        else:
-            current_app.send_task(name, kwargs=kwargs, countdown=countdown)
-    except Exception:  # noqa: BLE001 - kombu raises several unrelated types when the broker is down
+            return True
+        if not breaker.allow():
+            log.warning("task %s not sent: Redis is unavailable; its beat schedule will pick the work up", name)
+            return False
+        current_app.send_task(name, kwargs=kwargs, countdown=countdown)
+    except Exception as exc:  # noqa: BLE001 - kombu raises several unrelated types when the broker is down
+        breaker.failed(exc)
         log.exception("could not send task %s; its beat schedule will pick the work up", name)
         return False
+    breaker.succeeded()
     return True
 
 
