@@ -25,6 +25,8 @@ def _beat_schedule() -> dict:
     verify_audit = float(getattr(settings, "AUDIT_VERIFY_SECONDS", 24 * 3600))
     bundle_refresh = float(getattr(settings, "GOVERN_BUNDLE_REFRESH_SECONDS", 60))
     tick = float(getattr(settings, "PORTAL_BEAT_TICK_SECONDS", 15))
+    # No slower than an update's polls: a dead poller's update is taken over within its lease plus one poll interval.
+    resume = float(getattr(settings, "DEPLOYMENT_UPDATE_POLL_MAX_SECONDS", 2))
     return {
         "beat-tick": {
             "task": tasknames.BEAT_TICK,
@@ -43,8 +45,8 @@ def _beat_schedule() -> dict:
         },
         "resume-update-polls": {
             "task": tasknames.RESUME_UPDATE_POLLS,
-            "schedule": 60.0,
-            "options": {"expires": 60.0},
+            "schedule": resume,
+            "options": {"expires": resume},
         },
         "prune-api-node-samples": {
             "task": tasknames.PRUNE_API_NODE_SAMPLES,

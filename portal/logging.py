@@ -7,6 +7,7 @@ import json
 import logging
 
 from portal.audit.context import current_request_id
+from portal.lib.redis_guard import RedisSkipped
 
 
 class OneLineForbidden(logging.Filter):
@@ -17,6 +18,19 @@ class OneLineForbidden(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class QuietSkippedRedis(logging.Filter):
+    """Drops the records of Redis calls the circuit breaker skipped: the breaker logs once when Redis fails and once
+    when it answers again, instead of a traceback for every cache read of every page in between."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        while exc is not None:
+            if isinstance(exc, RedisSkipped):
+                return False
+            exc = exc.__cause__ or exc.__context__
+        return RedisSkipped.MESSAGE not in record.getMessage()
 
 
 class JsonFormatter(logging.Formatter):

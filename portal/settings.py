@@ -295,7 +295,10 @@ from portal.settings_api import *  # noqa: E402,F403
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"one_line_403": {"()": "portal.logging.OneLineForbidden"}},
+    "filters": {
+        "one_line_403": {"()": "portal.logging.OneLineForbidden"},
+        "quiet_skipped_redis": {"()": "portal.logging.QuietSkippedRedis"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "portal.logging.JsonFormatter"},
@@ -304,7 +307,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if envbool("PORTAL_LOG_JSON", PRODUCTION) else "plain",
-            "filters": ["one_line_403"],
+            "filters": ["one_line_403", "quiet_skipped_redis"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},

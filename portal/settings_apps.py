@@ -65,7 +65,8 @@ DEPLOYMENT_STATUS_TTL_SECONDS = envint("DEPLOYMENT_STATUS_TTL_SECONDS", 7 * 24 *
 # Seconds between the dashboard's own htmx refreshes.
 DEPLOYMENT_DASHBOARD_POLL_SECONDS = envint("DEPLOYMENT_DASHBOARD_POLL_SECONDS", 10)
 # Update polling: backoff from MIN to MAX seconds between future reads; a poller's lease on an update lasts LEASE
-# seconds and is renewed each read (an expired lease means its worker died: resume_update_polls takes it over).
+# seconds and is renewed each read (an expired lease means its worker died: resume_update_polls, which beat sends every
+# MAX seconds, takes it over, so a dead poller's update is followed again within LEASE + MAX seconds).
 DEPLOYMENT_UPDATE_POLL_MIN_SECONDS = envfloat("DEPLOYMENT_UPDATE_POLL_MIN_SECONDS", 0.5)
 DEPLOYMENT_UPDATE_POLL_MAX_SECONDS = envfloat("DEPLOYMENT_UPDATE_POLL_MAX_SECONDS", 2.0)
 DEPLOYMENT_UPDATE_LEASE_SECONDS = envint("DEPLOYMENT_UPDATE_LEASE_SECONDS", 30)

@@ -306,6 +306,31 @@ def celery_worker_factory(transactional_db, sandbox, tmp_path, settings):
 
 
 @pytest.fixture
+def celery_beat(celery_worker_factory, tmp_path):
+    """`celery_beat()` starts a real beat process (its schedule file in tmp_path), stopped at the end of the test."""
+    procs: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        log = open(tmp_path / "celery-beat.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "beat", "--loglevel", "INFO",
+             "--schedule", str(tmp_path / "celerybeat-schedule")],
+            cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+        )
+        procs.append(proc)
+        return proc
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture
 def celery_worker(celery_worker_factory):
     return celery_worker_factory()
 

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 class RedisSkipped(RedisConnectionError):
     """Raised instead of calling Redis while the breaker is open."""
 
+    MESSAGE = "Redis skipped: it was unavailable moments ago"
+
 
 class Breaker:
     """Closed (calls go through) or open since `opened_at` (calls are skipped until `cooldown` seconds have passed;
@@ -106,7 +108,7 @@ class GuardedConnectionMixin:
 
     def connect(self, *args, **kwargs):
         if not breaker.allow():
-            raise RedisSkipped("Redis skipped: it was unavailable moments ago")
+            raise RedisSkipped(RedisSkipped.MESSAGE)
         try:
             return super().connect(*args, **kwargs)
         except RedisSkipped:
@@ -118,7 +120,7 @@ class GuardedConnectionMixin:
     def send_packed_command(self, *args, **kwargs):
         if not breaker.allow():
             self.disconnect()  # nothing was sent: the next probe starts on a fresh connection
-            raise RedisSkipped("Redis skipped: it was unavailable moments ago")
+            raise RedisSkipped(RedisSkipped.MESSAGE)
         try:
             return super().send_packed_command(*args, **kwargs)
         except RedisTimeoutError as exc:

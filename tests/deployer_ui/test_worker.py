@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -128,6 +129,38 @@ def test_worker_killed_mid_poll_is_resumed_by_another(clean_broker, celery_worke
     assert done.lease_owner != polled.lease_owner  # another poller finished it
     assert DeploymentUpdate.objects.filter(deployment_id="churn-test").count() == 1
     assert AuditEvent.objects.filter(action="deployment.update.finish").count() == 1
+
+
+def test_a_killed_pollers_update_is_taken_over_within_the_lease_plus_one_poll(
+        clean_broker, celery_worker_factory, celery_beat, sandbox, login, operator, monkeypatch, settings):
+    lease, poll = 3, 2.0
+    monkeypatch.setenv("DEPLOYMENT_UPDATE_LEASE_SECONDS", str(lease))  # read by the worker and beat subprocesses
+    monkeypatch.setenv("DEPLOYMENT_UPDATE_POLL_MAX_SECONDS", str(poll))
+    sandbox.config(future_seconds=20)
+    first = celery_worker_factory("w1")
+    update = _start(login(operator), "churn-test")
+    wait_for(lambda: DeploymentUpdate.objects.get(pk=update.pk).poll_count >= 1)
+    celery_worker_factory("w2")
+    celery_beat()
+    time.sleep(lease + 1.5)  # w2's own start-up resume has come and gone: beat's sweep is what takes over
+    polled = DeploymentUpdate.objects.get(pk=update.pk)
+    assert polled.lease_owner and not polled.finished
+    first.kill()
+    killed_at = time.monotonic()
+    wait_for(lambda: DeploymentUpdate.objects.get(pk=update.pk).lease_owner not in ("", polled.lease_owner),
+             timeout=30, interval=0.05)
+    takeover = time.monotonic() - killed_at
+    print(f"takeover {takeover:.2f}s after the kill (lease {lease}s, poll interval {poll}s)")
+    assert takeover < lease + poll + 1.0  # a second of slack for beat's and the broker's own scheduling
+    done = wait_finished(update.pk, timeout=60)
+    assert done.outcome == "success"
+    dss = _deployer(sandbox)
+    assert dss["POST /project-deployer/deployments/{deploymentId}/actions/update"] == 1
+    assert AuditEvent.objects.filter(action="deployment.update.finish").count() == 1
+    # One poller at a time: every read of the future was a renewal of the one lease, but the final read and a read
+    # the killed poller made without living to renew.
+    reads = sum(n for call, n in dss.items() if call.startswith("GET /futures"))
+    assert 0 < reads <= done.poll_count + 2, (reads, done.poll_count, dss)
 
 
 def test_hundred_concurrent_dashboard_reads_cause_one_refresh(worker, sandbox, operator):

@@ -12,3 +12,9 @@ def test_beat_schedule_names_registered_tasks_with_expiry():
     for name, entry in schedule.items():
         assert entry["task"] in app.tasks, f"{name}: task {entry['task']} is not registered"
         assert entry["options"]["expires"] > 0
+
+
+def test_orphaned_updates_are_swept_at_least_as_often_as_updates_are_polled(settings):
+    """A dead poller's update is taken over within its lease plus one poll interval, so the sweep may not be slower."""
+    sweep = _beat_schedule()["resume-update-polls"]["schedule"]
+    assert sweep <= settings.DEPLOYMENT_UPDATE_POLL_MAX_SECONDS
