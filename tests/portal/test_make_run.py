@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -46,8 +47,10 @@ def _port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.mark.worker
-def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
+@contextlib.contextmanager
+def _demo(tmp_path):
+    """`manage.py rundemo` up (its /healthz and sandbox answering) in a fresh directory and database; on the way out,
+    Ctrl-C, and every port it served must be closed. Yields (process, web port, log path)."""
     base = _free_run_of_ports(6)
     web_port, sandbox_base = base, base + 1
     env = {
@@ -64,7 +67,8 @@ def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT, capture_output=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    log = open(tmp_path / "rundemo.log", "wb")  # noqa: SIM115
+    log_path = tmp_path / "rundemo.log"
+    log = open(log_path, "wb")  # noqa: SIM115
     proc = subprocess.Popen([*manage, "rundemo", "--port", str(web_port)], env=env, cwd=ROOT, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -75,12 +79,26 @@ def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
                     break
             except requests.RequestException:
                 pass
-            assert proc.poll() is None, (tmp_path / "rundemo.log").read_text()[-3000:]
+            assert proc.poll() is None, log_path.read_text()[-3000:]
             time.sleep(0.5)
         else:
-            raise AssertionError("demo did not come up:\n" + (tmp_path / "rundemo.log").read_text()[-3000:])
+            raise AssertionError("demo did not come up:\n" + log_path.read_text()[-3000:])
+        yield proc, web_port, log_path
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    for port in (web_port, *range(sandbox_base, sandbox_base + 5)):
+        assert not _port_open(port), f"port {port} still served after Ctrl-C"
 
-        printed = (tmp_path / "rundemo.log").read_text()
+
+@pytest.mark.worker
+def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
+    with _demo(tmp_path) as (proc, web_port, log_path):
+        printed = log_path.read_text()
         assert f"http://127.0.0.1:{web_port}/" in printed and "alice" in printed and "portal-demo" in printed
 
         session = requests.Session()
@@ -101,12 +119,35 @@ def test_rundemo_serves_the_home_page_with_data_and_stops_on_ctrl_c(tmp_path):
                 break
             assert time.monotonic() < deadline, f"never shown: {missing}\n" + home.text[:3000]
             time.sleep(1)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
-    for port in (web_port, *range(sandbox_base, sandbox_base + 5)):
-        assert not _port_open(port), f"port {port} still served after Ctrl-C"
+
+
+def _started(log_path, name) -> list[int]:
+    return [int(pid) for pid in re.findall(rf"\[keepalive\] {name} started \(pid (\d+)\)", log_path.read_text())]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.worker
+def test_rundemo_restarts_a_killed_worker_and_beat_and_keeps_serving(tmp_path):
+    with _demo(tmp_path) as (proc, web_port, log_path):
+        for name in ("worker", "beat"):
+            [first] = _started(log_path, name)
+            os.kill(first, signal.SIGKILL)  # a crash, an out-of-memory kill
+            deadline = time.monotonic() + 30
+            while len(_started(log_path, name)) < 2:
+                assert time.monotonic() < deadline, f"{name} never came back:\n" + log_path.read_text()[-3000:]
+                assert proc.poll() is None, "the demo stopped:\n" + log_path.read_text()[-3000:]
+                time.sleep(0.2)
+            second = _started(log_path, name)[-1]
+            assert second != first and _alive(second)
+        # The rest never stopped.
+        assert requests.get(f"http://127.0.0.1:{web_port}/healthz", timeout=5).ok
+        restarted = _started(log_path, "worker")[-1]
+        assert "restarting in 1 s" in log_path.read_text()
+    assert not _alive(restarted), "the restarted worker outlived Ctrl-C"

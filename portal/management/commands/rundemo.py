@@ -1,4 +1,5 @@
-"""`make run`: the whole demo in one terminal, under honcho, stopped together by Ctrl-C."""
+"""`make run`: the whole demo in one terminal, under honcho, stopped together by Ctrl-C; a process that crashes is
+restarted (with a growing pause) by `portal.keepalive` instead of taking the others down."""
 
 import os
 import shlex
@@ -31,26 +32,22 @@ class Command(BaseCommand):
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
 
         manager = Manager(Printer(sys.stdout))
+
+        def add(name: str, command: str) -> None:
+            # Honcho stops everything when one process exits; keepalive restarts a crashed one instead, and still
+            # stops on the SIGTERM honcho sends everyone on Ctrl-C.
+            manager.add_process(name, shlex.join([python, "-m", "portal.keepalive", name, "--"]) + " " + command,
+                                env=env, cwd=str(settings.BASE_DIR))
+
         if settings.EMBEDDED_REDIS and not embedded_redis.is_up(settings.EMBEDDED_REDIS_SOCKET):
-            manager.add_process("redis", shlex.join(embedded_redis.command(settings.EMBEDDED_REDIS_SOCKET)), env=env)
+            add("redis", shlex.join(embedded_redis.command(settings.EMBEDDED_REDIS_SOCKET)))
         if not no_sandbox:
-            manager.add_process(
-                "sandbox",
-                f"{' '.join(manage)} runsandbox --base-port {settings.SANDBOX_BASE_PORT} --drift",
-                env=env,
-            )
-        manager.add_process(
-            "web",
-            f"{venv_bin}/gunicorn portal.wsgi --bind {host}:{port} --workers 2 --threads 8 --timeout 30 "
-            "--access-logfile -",
-            env=env,
-        )
-        manager.add_process("worker", f"{venv_bin}/celery -A portal worker --loglevel INFO --concurrency 4", env=env)
-        manager.add_process(
-            "beat",
-            f"{venv_bin}/celery -A portal beat --loglevel INFO --schedule {settings.VAR_DIR / 'celerybeat-schedule'}",
-            env=env,
-        )
+            add("sandbox", f"{' '.join(manage)} runsandbox --base-port {settings.SANDBOX_BASE_PORT} --drift")
+        add("web", f"{venv_bin}/gunicorn portal.wsgi --bind {host}:{port} --workers 2 --threads 8 --timeout 30 "
+                   "--access-logfile -")
+        add("worker", f"{venv_bin}/celery -A portal worker --loglevel INFO --concurrency 4")
+        add("beat", f"{venv_bin}/celery -A portal beat --loglevel INFO "
+                    f"--schedule {settings.VAR_DIR / 'celerybeat-schedule'}")
 
         self.stdout.write(self.style.SUCCESS(f"\n  Portal: http://{host}:{port}/\n"))
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
