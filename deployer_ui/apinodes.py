@@ -14,7 +14,7 @@ from deployer_ui.charts import NODE_LIST_RANGE, RANGES, Chart, node_charts, pars
 from deployer_ui.node_cache import NodeStatusCache, NodeView
 from deployer_ui.node_sampling import refresh_node
 from portal.audit.service import record
-from portal.lib.upstream import UpstreamError, UpstreamNotFound
+from portal.lib.upstream import UpstreamError, UpstreamNotFound, UpstreamUnavailable
 from portal.lib.web import upstream_error_text
 
 # --- the overview -------------------------------------------------------------------------------------------------
@@ -66,6 +66,10 @@ def node_detail(node_id: str) -> NodeDetail:
     detail = NodeDetail(id=node_id, name=conf["name"])
     try:
         detail.health = client.get_health()
+    except UpstreamUnavailable as exc:
+        # Down or too slow: its other calls would each wait as long again, and the page must answer in one timeout.
+        detail.upstream_errors.append(upstream_error_text(exc))
+        return detail
     except UpstreamError as exc:
         detail.upstream_errors.append(upstream_error_text(exc))
     try:

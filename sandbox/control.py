@@ -15,7 +15,8 @@ from sandbox.http import ApiError, bad_request, json_response
 from sandbox.state import UPSTREAMS, Store
 
 PREFIX = "/__sandbox__"
-KNOB_TYPES = {"latency_ms": (int, float), "error_rate": (int, float), "down": (bool,), "garbage": (bool,)}
+KNOB_TYPES = {"latency_ms": (int, float), "error_rate": (int, float), "error_status": (int,), "down": (bool,),
+              "garbage": (bool,)}
 CONFIG_TYPES = {"future_seconds": (int, float), "drift": (bool,), "drift_seconds": (int, float),
                 "failing_bundles": (list,)}
 
@@ -120,6 +121,8 @@ class ControlApp:
             raise bad_request("error_rate must be between 0 and 1")
         if changes.get("latency_ms", 0) < 0:
             raise bad_request("latency_ms must not be negative")
+        if not 500 <= changes.get("error_status", 503) <= 599:
+            raise bad_request("error_status must be a 5xx status")
         self.sandbox.set_knobs(UPSTREAMS if target == "all" else (target,), changes)
         return self.get_knobs(request)
 

@@ -176,7 +176,7 @@ class UpstreamApp:
         if knobs.latency_ms > 0:
             time.sleep(knobs.latency_ms / 1000)
         if knobs.error_rate > 0 and self.chaos.random() < knobs.error_rate:
-            raise ApiError(503, f"{self.name} is temporarily unavailable (sandbox error_rate knob)")
+            raise ApiError(knobs.error_status, f"{self.name} failed (sandbox error_rate knob)")
         if knobs.garbage:
             return Response(GARBAGE, status=200, mimetype="text/html")
 

@@ -20,6 +20,7 @@ class Knobs:
 
     latency_ms: float = 0.0
     error_rate: float = 0.0
+    error_status: int = 503  # what the error_rate knob answers
     down: bool = False
     garbage: bool = False
 
@@ -28,6 +29,7 @@ class Knobs:
         return {
             "latency_ms": self.latency_ms,
             "error_rate": self.error_rate,
+            "error_status": self.error_status,
             "down": self.down,
             "garbage": self.garbage,
         }

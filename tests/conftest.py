@@ -149,7 +149,7 @@ def faults(sandbox):
         sandbox.knobs(**knobs)
 
     yield inject
-    sandbox.knobs(target="all", latency_ms=0, error_rate=0.0, down=False, garbage=False)
+    sandbox.knobs(target="all", latency_ms=0, error_rate=0.0, error_status=503, down=False, garbage=False)
 
 
 # --- Personas -------------------------------------------------------------------------------------------------------

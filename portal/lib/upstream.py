@@ -184,6 +184,10 @@ class UpstreamClient:
             return self._send(method, template, path_params, params, json, files, timeout)
         except UpstreamError as exc:
             outcome = exc.kind
+            # The upstream failed, not the person: logged once here, whatever the page then shows. An unknown id or
+            # a refused request is the person's, and only noted.
+            level = logging.INFO if isinstance(exc, UpstreamNotFound | UpstreamRefused) else logging.WARNING
+            log.log(level, "%s %s %s failed: %s", self.name, method, template, exc)
             raise
         finally:
             metrics.observe_upstream_call(self.name, f"{method} {template}", outcome, time.monotonic() - started)
