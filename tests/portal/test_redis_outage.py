@@ -9,6 +9,7 @@ import time
 
 import pytest
 import requests
+from django.conf import settings
 from django.test import Client
 from kombu import Connection
 
@@ -92,6 +93,10 @@ def test_an_update_and_pages_under_a_stalled_redis_then_the_update_is_followed_o
     assert sandbox.stats()["dss"][UPDATE_POST] == 1
     times = _pages_answer_in_time_with_a_banner(session, web)
     print("page seconds with Redis stalled:", times)
+    time.sleep(settings.REDIS_BREAKER_SECONDS + 0.2)  # the next page probes Redis again, and pays its timeout
+    response, took = _timed(lambda: session.get(web.url("/deployments/"), timeout=30))
+    print(f"dashboard probing the stalled Redis: {took:.2f}s")
+    assert took < PAGE_BOUND and 'data-testid="redis-banner"' in response.text
 
     private_redis.thaw()
     celery_worker_factory("w1")  # a worker that starts resumes the updates nobody follows (as beat's sweep does)
@@ -139,3 +144,5 @@ def test_pages_under_a_stopped_redis_answer_in_time_with_a_banner(web, private_r
     private_redis.stop()
     times = _pages_answer_in_time_with_a_banner(session, web)
     print("page seconds with Redis stopped:", times)
+    ready, took = _timed(lambda: requests.get(web.url("/readyz"), timeout=30))
+    assert ready.status_code == 503 and took < PAGE_BOUND  # the load balancer is told, in time
