@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of the data (default %(default)s)")
     parser.add_argument("--artifacts", type=int, default=defaults.artifacts, help="Govern artifacts to seed")
     parser.add_argument("--deployments", type=int, default=defaults.deployments, help="DSS deployments to seed")
+    parser.add_argument("--services", type=int, default=defaults.services,
+                        help="services per API node (curated ones first, then generated; default: the curated ones)")
     parser.add_argument("--future-seconds", type=float, default=defaults.future_seconds,
                         help="wall time a deployment update takes (default %(default)s)")
     parser.add_argument("--latency-ms", type=float, default=defaults.latency_ms, help="latency added to every call")
@@ -42,6 +44,7 @@ def options_from(namespace: argparse.Namespace) -> Options:
         seed=namespace.seed,
         artifacts=namespace.artifacts,
         deployments=namespace.deployments,
+        services=namespace.services,
         future_seconds=namespace.future_seconds,
         latency_ms=namespace.latency_ms,
         error_rate=namespace.error_rate,

@@ -25,17 +25,18 @@ SIGN_OFF_STATUSES = ("NOT_STARTED", "IN_PROGRESS", "APPROVED", "REJECTED", "DELE
 HEALTH_VALUES = ("HEALTHY", "WARNING", "ERROR", "OUT_OF_SYNC", "UNKNOWN")
 
 
-def seed_all(seed: int, artifacts: int, deployments: int) -> dict:
+def seed_all(seed: int, artifacts: int, deployments: int, services: int | None = None) -> dict:
     """Build the state of every upstream. Each upstream has its own RNG so scaling one leaves the others unchanged.
 
-    Govern's last artifacts govern the bundles the Deployer runs (see `bundle_plan`), so the DSS seed comes first."""
+    Govern's last artifacts govern the bundles the Deployer runs (see `bundle_plan`), so the DSS seed comes first.
+    `services` (per API node) adds generated services after the curated ones; None keeps the curated ones only."""
     dss = seed_dss(random.Random(f"dss-{seed}"), deployments)
     return {
         "govern": seed_govern(random.Random(f"govern-{seed}"), artifacts, deployed_bundles(dss)),
         "dss": dss,
         "apinodes": {
-            "apinode-a": seed_apinode(random.Random(f"apinode-a-{seed}"), "apinode-a"),
-            "apinode-b": seed_apinode(random.Random(f"apinode-b-{seed}"), "apinode-b"),
+            "apinode-a": seed_apinode(random.Random(f"apinode-a-{seed}"), "apinode-a", services),
+            "apinode-b": seed_apinode(random.Random(f"apinode-b-{seed}"), "apinode-b", services),
         },
     }
 
@@ -624,10 +625,21 @@ APINODE_SERVICES = {
 }
 
 
-def seed_apinode(rng: random.Random, node: str) -> dict:
+def scaled_services(node: str, count: int | None) -> tuple:
+    """The curated services of `node`, then generated ones (`svc-NNN`, one prediction endpoint, one in ten disabled)
+    up to `count` in all; None or a smaller count keeps the curated ones."""
+    curated = APINODE_SERVICES[node]
+    extra = tuple(
+        (f"svc-{n:03d}", n % 10 != 0, ((f"predict-{n:03d}", "STD_PREDICTION", f"SCALE.model_{n:03d}"),))
+        for n in range(len(curated) + 1, (count or 0) + 1)
+    )
+    return curated + extra
+
+
+def seed_apinode(rng: random.Random, node: str, service_count: int | None = None) -> dict:
     """Services with generations (one active, some preloaded), auth keys, metric baselines and health."""
     services = {}
-    for index, (service_id, enabled, endpoints) in enumerate(APINODE_SERVICES[node]):
+    for index, (service_id, enabled, endpoints) in enumerate(scaled_services(node, service_count)):
         endpoint_list = [
             {"id": eid, "type": etype, **({"modelRef": ref} if ref else {})} for eid, etype, ref in endpoints
         ]

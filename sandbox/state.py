@@ -45,6 +45,7 @@ class Options:
     seed: int = 42
     artifacts: int = DEFAULT_ARTIFACT_COUNT
     deployments: int = DEFAULT_DEPLOYMENT_COUNT
+    services: int | None = None  # per API node; None: the curated services only
     future_seconds: float = 6.0
     latency_ms: float = 0.0
     error_rate: float = 0.0
@@ -74,7 +75,7 @@ class Store:
             self.seed = self.options.seed if seed is None else seed
             self.artifact_count = self.options.artifacts if artifacts is None else artifacts
             self.deployment_count = self.options.deployments if deployments is None else deployments
-            data = seed_all(self.seed, self.artifact_count, self.deployment_count)
+            data = seed_all(self.seed, self.artifact_count, self.deployment_count, self.options.services)
             self.govern = data["govern"]
             self.dss = data["dss"]
             self.apinodes = data["apinodes"]

@@ -24,7 +24,7 @@ class SandboxProcess:
     """``python -m sandbox --base-port 0`` in a subprocess, with helpers for its control API."""
 
     def __init__(self, *, seed: int = 42, future_seconds: float = 0.5, artifacts: int | None = None,
-                 deployments: int | None = None, extra_args: tuple[str, ...] = ()):
+                 deployments: int | None = None, services: int | None = None, extra_args: tuple[str, ...] = ()):
         self._tmp = tempfile.TemporaryDirectory(prefix="sandbox-")
         self.ports_file = Path(self._tmp.name) / "ports.json"
         self.log_file = Path(self._tmp.name) / "sandbox.log"
@@ -34,6 +34,8 @@ class SandboxProcess:
             self.args += ["--artifacts", str(artifacts)]
         if deployments is not None:
             self.args += ["--deployments", str(deployments)]
+        if services is not None:
+            self.args += ["--services", str(services)]
         self.ports: dict[str, int] = {}
         self.proc: subprocess.Popen | None = None
         self.http = requests.Session()
