@@ -70,6 +70,17 @@ def deployment_tile(view, dashboard_url: str, updating=None):
     thousands of tiles every few seconds, and a template include per tile cost most of the page's time (see
     `make bench`). Every value goes through `_e` (the same escaping as Django's `escape`, without `format_html`'s
     per-argument checks, which were the next largest cost); the id is percent-encoded as one path segment."""
+    return mark_safe(_tile_html(view, dashboard_url, updating))  # noqa: S308 - _tile_html escapes every value
+
+
+@register.simple_tag
+def deployment_tiles(views, dashboard_url: str, updating=None):
+    """The tiles of a group in one tag call: at 2,000 tiles, resolving a tag's arguments once per tile was half of
+    the dashboard's render (see `make bench`)."""
+    return mark_safe("".join(_tile_html(view, dashboard_url, updating) for view in views))  # noqa: S308 - as above
+
+
+def _tile_html(view, dashboard_url: str, updating) -> str:
     running = updating.get(view.id) if updating else None
     classes = f"tile health-tile-{view.health_class}" + (" stale" if view.stale else "") + (
         " updating" if running else "")
@@ -84,7 +95,7 @@ def deployment_tile(view, dashboard_url: str, updating=None):
     else:
         age_html = '<span class="age">waiting for the first refresh</span>'
     ident = _e(view.id)
-    return mark_safe(  # noqa: S308 - every interpolated value above and below is escaped by _e
+    return (  # every interpolated value above and below is escaped by _e
         f'<li class="{_e(classes)}" data-testid="tile" data-deployment="{ident}">'
         f'<a href="{_e(dashboard_url)}d/{_e(quote(view.id, safe=""))}/" class="tile-link">'
         f'<span class="chip {_e(chip_class)}" data-testid="health">{_e(chip)}</span> '

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 STALE_INTERVALS = 3
 LOADING = "LOADING"
@@ -19,7 +20,10 @@ def now() -> float:
     return time.time()
 
 
+@lru_cache(maxsize=16384)
 def to_datetime(epoch: float | None) -> datetime | None:
+    """The aware UTC datetime of epoch seconds (None for none). Cached: a dashboard converts the same few thousand
+    snapshot times on every view until they are refreshed."""
     return datetime.fromtimestamp(epoch, tz=UTC) if epoch else None
 
 
