@@ -32,7 +32,7 @@ from portal.lib.freshness import LOADING, Freshness
 from portal.lib.freshness import now as _now
 from portal.lib.freshness import to_datetime as _dt
 from portal.lib.locks import AskOnce, CacheLock
-from portal.lib.snapshot import RedisSnapshot
+from portal.lib.snapshot import RedisSnapshot, one_at_a_time
 
 
 def deployment_fields(deployment: Deployment) -> dict[str, Any]:
@@ -295,18 +295,20 @@ class StatusCache(RedisSnapshot):
         an age is at most one interval behind, as on a wall screen, and stale is never called early. Read version
         first, data second: data newer than its version is only re-read once more."""
         version = self.version()
-        memo = StatusCache._documents_memo
-        if version is not None and memo is not None and memo[0] == (self.key(), version):
+        if version is not None and (memo := StatusCache._documents_memo) and memo[0] == (self.key(), version):
             return memo[1]
-        listed = self.load_list()
-        if listed is None:
-            return None
-        snapshots = self.read_many(self._status(item["id"]) for item in listed)
-        documents = [{**item, **(snapshots.get(self._status(item["id"])) or {})} for item in listed]
-        if version is not None:
-            with RedisSnapshot._memo_lock:
-                StatusCache._documents_memo = ((self.key(), version), documents)
-        return documents
+        with one_at_a_time(self.key("documents")):  # one thread decodes a new version, the others reuse it
+            if version is not None and (memo := StatusCache._documents_memo) and memo[0] == (self.key(), version):
+                return memo[1]
+            listed = self.load_list()
+            if listed is None:
+                return None
+            snapshots = self.read_many(self._status(item["id"]) for item in listed)
+            documents = [{**item, **(snapshots.get(self._status(item["id"])) or {})} for item in listed]
+            if version is not None:
+                with RedisSnapshot._memo_lock:
+                    StatusCache._documents_memo = ((self.key(), version), documents)
+            return documents
 
     def view(self, deployment_id: str) -> StatusView | None:
         """One deployment's cached status, or None if the cache knows nothing about it."""

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from govern_ui.client import ArtifactSummary, GovernUser, Role, get_client
 from portal.lib.parsing import datetime_to_ms, ms_to_datetime
-from portal.lib.snapshot import RedisSnapshot
+from portal.lib.snapshot import RedisSnapshot, one_at_a_time
 from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
@@ -53,12 +53,18 @@ class Catalog(RedisSnapshot):
         found = self.read_stamped("artifacts", _decode_artifacts)
         if found is not None:
             return found
-        rows = [
-            [a.id, a.name, a.blueprint_id, a.status, datetime_to_ms(a.created_on), a.created_by]
-            for a in get_client().list_artifacts()
-        ]
-        self.write_stamped("artifacts", rows)
-        return _decode_artifacts(rows)
+        # When the list expires, the threads of a process that miss it together wait for one of them to read it
+        # from Govern, instead of each reading and decoding ten thousand artifacts at once (the process's peak).
+        with one_at_a_time(self.key("artifacts", "fill")):
+            found = self.read_stamped("artifacts", _decode_artifacts)
+            if found is not None:
+                return found
+            rows = [
+                [a.id, a.name, a.blueprint_id, a.status, datetime_to_ms(a.created_on), a.created_by]
+                for a in get_client().list_artifacts()
+            ]
+            self.write_stamped("artifacts", rows)
+            return _decode_artifacts(rows)
 
     def users(self) -> dict[str, GovernUser]:
         """Govern users by login. Raises `UpstreamError` on a miss Govern fails."""

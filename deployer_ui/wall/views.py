@@ -30,6 +30,7 @@ from deployer_ui.wall import board as boards
 from deployer_ui.wall import screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
 from portal.lib import onetime
+from portal.lib.snapshot import one_at_a_time
 from portal.roles import ADMIN, ALL_ROLES, role_required
 
 BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
@@ -67,10 +68,16 @@ def _board_html(etag: str, scope: boards.WallScope) -> str:
         html = _rendered.get(etag)
     if html is None:
         key = f"wall:board:{etag.strip(chr(34))}"
-        html = cache.get(key)
-        if not isinstance(html, str):
-            html = _render_board(boards.build_board(scope))
-            cache.set(key, html, RENDERED_TTL)
+        # The screens of a scope that see a new version together wait for one render (keyed by scope: a lock per
+        # version would pile up in a long-running process).
+        with one_at_a_time(f"wall:render:{scope.stages}:{scope.infras}:{scope.projects}"):
+            with _rendered_lock:
+                html = _rendered.get(etag)
+            if html is None:
+                html = cache.get(key)
+                if not isinstance(html, str):
+                    html = _render_board(boards.build_board(scope))
+                    cache.set(key, html, RENDERED_TTL)
         with _rendered_lock:
             _rendered[etag] = html
             while len(_rendered) > 8:

@@ -16,7 +16,8 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
 from django.core.cache import cache
@@ -95,7 +96,8 @@ class RedisSnapshot:
 
     def read_stamped(self, name: str, decode: Callable[[Any], T]) -> T | None:
         """The document `name`, decoded by `decode`; a process reuses its decoded copy until the stamp changes, so a
-        page view costs one small GET instead of a decode of the whole document. None when absent."""
+        page view costs one small GET instead of a decode of the whole document. None when absent. When the stamp
+        changes, one thread of the process decodes and the others wait for its copy (see `one_at_a_time`)."""
         stamp = self.read(name, "stamp")
         if stamp is None:
             return None
@@ -103,13 +105,17 @@ class RedisSnapshot:
         memo = RedisSnapshot._memos.get(memo_key)
         if memo is not None and memo[0] == stamp:
             return memo[1]
-        raw = self.read(name)
-        if raw is None:
-            return None
-        value = decode(raw)
-        with RedisSnapshot._memo_lock:
-            RedisSnapshot._memos[memo_key] = (stamp, value)
-        return value
+        with one_at_a_time(memo_key):
+            memo = RedisSnapshot._memos.get(memo_key)
+            if memo is not None and memo[0] == stamp:
+                return memo[1]
+            raw = self.read(name)
+            if raw is None:
+                return None
+            value = decode(raw)
+            with RedisSnapshot._memo_lock:
+                RedisSnapshot._memos[memo_key] = (stamp, value)
+            return value
 
     def stamped_at(self, name: str) -> float | None:
         """When the document `name` was stored (epoch seconds, from its stamp), or None when absent or unknown."""
@@ -141,6 +147,25 @@ class RedisSnapshot:
     def asked(self) -> AskOnce:
         """Set by the first reader of a cold snapshot: a hundred readers ask for one fill (`request_fill_once`)."""
         return AskOnce(self.key("asked"), self.ASK_TTL)
+
+
+_fill_locks: dict[str, threading.Lock] = {}
+FILL_WAIT_SECONDS = 5.0
+
+
+@contextmanager
+def one_at_a_time(key: str, wait: float = FILL_WAIT_SECONDS) -> Iterator[None]:
+    """Run the block in one thread of the process at a time per `key`, the others waiting for it (at most `wait`
+    seconds, then running it anyway): a large document that changed is decoded (or a page rendered) once, not by
+    every thread that asked at the same moment. The stampede was a process's peak memory and its slowest answers."""
+    with RedisSnapshot._memo_lock:
+        lock = _fill_locks.setdefault(key, threading.Lock())
+    acquired = lock.acquire(timeout=wait)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
 
 
 def _redis():
