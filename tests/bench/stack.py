@@ -158,17 +158,19 @@ class Stack:
                 "celery_worker": _largest_peak([self.procs["worker"].pid, *children(self.procs["worker"].pid)])}
 
     def stop(self, keep: bool = False) -> None:
-        """Stop every process at once (Celery cold: the bench has nothing left to finish), then the sandbox; remove
-        the directory unless `keep`."""
-        running = {name: proc for name, proc in self.procs.items() if proc.poll() is None}
-        for name, proc in running.items():
-            proc.send_signal(signal.SIGQUIT if name in ("worker", "beat") else signal.SIGTERM)
-        for proc in running.values():
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+        """Stop web, worker and beat at once (Celery cold: the bench has nothing left to finish), then Redis and the
+        sandbox; remove the directory unless `keep`."""
+        for group in (("web", "worker", "beat"), ("redis",)):
+            running = [(name, self.procs[name]) for name in group if name in self.procs]
+            for name, proc in running:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGQUIT if name in ("worker", "beat") else signal.SIGTERM)
+            for _, proc in running:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
         self.sandbox.stop()
         if not keep:
             shutil.rmtree(self.work, ignore_errors=True)
