@@ -58,21 +58,28 @@ def closed_loop(sessions: list[requests.Session], urls: list[str], requests_per_
     clients at once. Latencies of the 200s (summary) and the count of other answers (`errors`)."""
     lock = threading.Lock()
     samples: list[float] = []
+    by_url: dict[str, list[float]] = {url: [] for url in urls}
     errors: list[int] = []
 
     def client(index: int) -> None:
         session = sessions[index]
         for n in range(requests_per_client):
-            elapsed, response = timed_get(session, urls[(index + n * len(sessions)) % len(urls)])
+            url = urls[(index + n * len(sessions)) % len(urls)]
+            elapsed, response = timed_get(session, url)
             with lock:
-                (samples.append(elapsed) if response.status_code == 200 else errors.append(response.status_code))
+                if response.status_code == 200:
+                    samples.append(elapsed)
+                    by_url[url].append(elapsed)
+                else:
+                    errors.append(response.status_code)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
         list(pool.map(client, range(len(sessions))))
     seconds = time.perf_counter() - started
     return summary(samples, clients=len(sessions), errors=len(errors),
-                   requests_per_second=round((len(samples) + len(errors)) / seconds, 1))
+                   requests_per_second=round((len(samples) + len(errors)) / seconds, 1),
+                   by_url={url.split("//", 1)[-1].split("/", 1)[-1]: summary(times) for url, times in by_url.items()})
 
 
 def open_loop(calls: list[Callable[[], None]], period: float, seconds: float, stop: threading.Event | None = None,

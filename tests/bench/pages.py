@@ -25,7 +25,7 @@ def _page(stack: Stack, username: str, urls: list[str], clients: int, requests_p
     sessions = [session_of(stack.base, key) for key in stack.prepared["sessions"][username][:clients]]
     for url in urls:  # one first read of each view, as a warm server has had (not timed)
         sessions[0].get(stack.base + url, timeout=60)
-    return {**closed_loop(sessions, [stack.base + url for url in urls], requests_per_client), "urls": urls}
+    return closed_loop(sessions, [stack.base + url for url in urls], requests_per_client)
 
 
 def measure(stack: Stack, *, clients: int, requests_per_client: int) -> dict:

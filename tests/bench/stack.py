@@ -7,6 +7,7 @@ processes' logs), so a bench never touches a running demo or test suite. The pro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -160,6 +161,7 @@ class Stack:
     def stop(self, keep: bool = False) -> None:
         """Stop web, worker and beat at once (Celery cold: the bench has nothing left to finish), then Redis and the
         sandbox; remove the directory unless `keep`."""
+        pool = children(self.procs["worker"].pid) if "worker" in self.procs else []
         for group in (("web", "worker", "beat"), ("redis",)):
             running = [(name, self.procs[name]) for name in group if name in self.procs]
             for name, proc in running:
@@ -171,6 +173,9 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(timeout=10)
+        for pid in pool:  # a pool process its killed worker left behind (these are this run's own processes)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         self.sandbox.stop()
         if not keep:
             shutil.rmtree(self.work, ignore_errors=True)

@@ -33,7 +33,7 @@ def refresh_at_latency(stack: Stack, latency_ms: float = 20.0) -> dict:
     finally:
         stack.sandbox.knobs("dss", latency_ms=0)
     return {"latency_ms": latency_ms, "cycle_seconds": cycle.get("duration"), "deployments": cycle.get("count"),
-            "dss_calls": calls, "requests_per_second_budget": stack.scale.deployer_rps}
+            "dss_calls_while_waiting": calls, "requests_per_second_budget": stack.scale.deployer_rps}
 
 
 @contextmanager
