@@ -173,9 +173,10 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait(timeout=10)
-        for pid in pool:  # a pool process its killed worker left behind (these are this run's own processes)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        for pid in pool:  # a pool process its killed worker left behind (checked to be still this run's worker)
+            with contextlib.suppress(OSError):
+                if b"celery" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    os.kill(pid, signal.SIGKILL)
         self.sandbox.stop()
         if not keep:
             shutil.rmtree(self.work, ignore_errors=True)
