@@ -88,6 +88,7 @@ def measure(stack: Stack, args: argparse.Namespace) -> dict:
             results[name] = step()
         except Exception as exc:  # noqa: BLE001 - the table says n/a and the JSON keeps why; the bench never fails
             results["errors"][name] = f"{type(exc).__name__}: {exc}"
+        results.setdefault("peak_rss_mb_after", {})[name] = stack.peak_rss_mb()  # which step raised the peak
         print(f" {time.monotonic() - started:.0f} s" + (" (failed)" if name in results["errors"] else ""), flush=True)
     window = (results.get("wall") or {}).get("govern_window")
     if window:

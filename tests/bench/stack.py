@@ -159,14 +159,14 @@ class Stack:
                 "celery_worker": _largest_peak([self.procs["worker"].pid, *children(self.procs["worker"].pid)])}
 
     def stop(self, keep: bool = False) -> None:
-        """Stop web, worker and beat at once (Celery cold: the bench has nothing left to finish), then Redis and the
+        """Stop web, worker and beat at once (quick shutdowns: the bench has nothing left to finish), then Redis and the
         sandbox; remove the directory unless `keep`."""
         pool = children(self.procs["worker"].pid) if "worker" in self.procs else []
         for group in (("web", "worker", "beat"), ("redis",)):
             running = [(name, self.procs[name]) for name in group if name in self.procs]
             for name, proc in running:
                 if proc.poll() is None:
-                    proc.send_signal(signal.SIGQUIT if name in ("worker", "beat") else signal.SIGTERM)
+                    proc.send_signal(signal.SIGQUIT if name in ("web", "worker", "beat") else signal.SIGTERM)
             for _, proc in running:
                 try:
                     proc.wait(timeout=15)
