@@ -13,9 +13,9 @@ its own SQLite database (100,000 audit events, the demo users, 50 wall screens),
 It prints one table (measure, figure, target, met/missed) and writes it with every raw figure to
 var/bench-results.json. Figures from one run on a shared machine are noisy: compare runs, not single numbers.
 
-    python -m tests.bench.run                 # the full run (about 6 minutes here)
-    python -m tests.bench.run --small         # a tenth of the scale, shorter windows (about 2 minutes)
-    python -m tests.bench.run --smoke         # tiny, for the harness's own test (about 30 s)
+    python -m tests.bench.run                 # the full run (6 to 7.5 minutes on this shared 2-core machine)
+    python -m tests.bench.run --small         # a tenth of the scale, shorter windows
+    python -m tests.bench.run --smoke         # tiny, for the harness's own test (35 to 45 s here)
 """
 
 from __future__ import annotations
