@@ -15,10 +15,12 @@ class GovernUiConfig(AppConfig):
         from portal.lib import home, metrics
         from portal.signals import govern_key_saved
 
-        # Kept longer than the worker-fed sections: it may call Govern for the artifact list.
-        home.register(home.HomeSection("govern", "Govern", summary, "govern_ui/partials/_home.html", 20, order=10))
+        home.register(home.HomeSection("govern", "Govern", summary, "govern_ui/partials/_home.html", 5, order=10))
         metrics.register("portal_pending_review_actions", "Review actions not yet delivered to Govern.",
                          govern_metrics.pending_review_actions)
         metrics.register("portal_cache_age_seconds", "Seconds since each cache was last refreshed.",
                          govern_metrics.cache_ages, source="govern")
+        metrics.register("portal_govern_mirror_lag_seconds",
+                         "Govern mirror lag: seconds its oldest shown reading is behind now.",
+                         govern_metrics.mirror_lag)
         govern_key_saved.connect(on_govern_key_saved, dispatch_uid="govern_ui.retry_waiting_for_key")

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 
-from govern_ui import index
 from govern_ui.catalog import ArtifactList, Catalog, display_name, users_or_empty
 from govern_ui.client import (
     NEVER,
@@ -27,7 +26,7 @@ from govern_ui.client import (
     SignOffStep,
     get_client,
 )
-from govern_ui.index import SignOffIndex
+from govern_ui.mirror import read as mirror
 from govern_ui.review import StepPanel, facts_of, portal_actions, step_panel, viewer_of
 from portal.lib.upstream import UpstreamNotFound
 
@@ -99,8 +98,9 @@ class ArtifactPage:
     total: int
     blueprint_ids: tuple[str, ...]
     statuses: tuple[str, ...]
-    index_ready: bool
+    index_ready: bool  # modification dates are known (the mirror has read the artifacts)
     matches: Matches
+    age: mirror.MirrorAge | None = None
 
 
 def pick_artifacts(
@@ -114,7 +114,7 @@ def pick_artifacts(
     descending: bool = False,
 ) -> list[int]:
     """Positions in `listing` of the artifacts matching the filters (`q`: a case-insensitive substring of the name),
-    sorted by `sort` (`modified`: artifact id -> modification date from the sign-off index, else the creation date).
+    sorted by `sort` (`modified`: artifact id -> modification date from the Govern mirror, else the creation date).
     Ties are broken by id."""
     needle = q.casefold().strip()
     arts, names = listing.artifacts, listing.names
@@ -140,28 +140,33 @@ def pick_artifacts(
 def artifact_page(
     *, blueprint: str = "", status: str = "", q: str = "", sort: str = "name", descending: bool = False, page: int = 1
 ) -> ArtifactPage:
-    """One page of the catalog's artifact list, filtered, searched and sorted in Python. Raises `UpstreamError` when
-    the list is not cached and Govern cannot give it."""
-    listing = Catalog().artifact_list()
-    snapshot = SignOffIndex().load()
-    modified = {k: e.modified_on for k, e in snapshot.artifacts.items()} if snapshot and sort == "modified" else {}
+    """One page of the artifact list from the Govern mirror, filtered, searched and sorted in Python, with the
+    mirror's age. Before the mirror was ever filled (a new installation), the catalog's briefly cached list is used.
+    Raises `UpstreamError` only then, when Govern cannot give it."""
+    mirrored = mirror.artifact_list()
+    if mirrored is not None:
+        listing, modified = mirrored
+        age = mirror.age()
+    else:
+        listing, modified, age = Catalog().artifact_list(), {}, None
     picked = pick_artifacts(
-        listing, modified, blueprint=blueprint, status=status, q=q, sort=sort, descending=descending
+        listing, modified if sort == "modified" else {}, blueprint=blueprint, status=status, q=q, sort=sort,
+        descending=descending,
     )
     current = Paginator(picked, settings.GOVERN_ARTIFACTS_PER_PAGE).get_page(page)
     rows = []
     for i in current.object_list:
         art = listing.artifacts[i]
-        entry = snapshot.artifacts.get(art.id) if snapshot else None
-        rows.append(ArtifactRow(art, entry.modified_on if entry else None, art.created_on))
+        rows.append(ArtifactRow(art, modified.get(art.id), art.created_on))
     return ArtifactPage(
         current,
         rows,
         len(picked),
         listing.blueprint_ids,
         listing.statuses,
-        snapshot is not None,
+        mirrored is not None,
         Matches(listing, picked),
+        age,
     )
 
 
@@ -260,7 +265,6 @@ def artifact_detail(artifact_id: str, user) -> ArtifactDetail:
     viewer = viewer_of(user)
     steps_by_id = {s.id: s for s in steps}
     panels = [step_panel(viewer, s, steps_by_id.get(s.step_id), facts) for s in sign_offs]
-    index.record(artifact, sign_offs, {s.id: s.assignee_type for s in steps})
     return ArtifactDetail(
         artifact=artifact,
         fields=render_fields(settings_list, artifact.custom_fields or {}, users),

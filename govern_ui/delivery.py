@@ -18,9 +18,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from govern_ui import index
 from govern_ui.client import UPSTREAM, GovernClient, get_client
+from govern_ui.mirror import apply as mirror
 from govern_ui.models import ReviewAction, attribution
 from portal.audit import service as audit
 from portal.lib.upstream import UpstreamError, client_options
@@ -113,7 +114,7 @@ def deliver_action(action_id: int) -> str:
         sender.close()
     action.mark_delivered(sent_as=sender.login)
     _audit(action, "delivered", upstream_status=200)
-    _refresh_index_entry(action.artifact_id)
+    _read_back(action)
     return ReviewAction.State.DELIVERED
 
 
@@ -211,12 +212,16 @@ def _audit(action: ReviewAction, outcome: str, *, upstream_status: int | None, d
     )
 
 
-def _refresh_index_entry(artifact_id: str) -> None:
+def _read_back(action: ReviewAction) -> None:
+    """Read the step back from Govern into the mirror, so the queue shows the decision at once and the mirror's
+    observed event of it links to the portal's "delivered" event."""
+    read_at = timezone.now()
     try:
-        index.refresh_entry(artifact_id)
+        mirror.step_read_back(action.artifact_id, get_client().get_sign_off(action.artifact_id, action.step_id),
+                              read_at)
     except UpstreamError as exc:
-        # The next full rebuild corrects the entry; the queue already hides steps with a delivered portal action.
-        log.warning("could not refresh the sign-off index entry of %s: %s", artifact_id, exc)
+        # The mirror's next visit of the artifact reads it; the queue already hides steps with a delivered action.
+        log.warning("could not read %s back into the Govern mirror: %s", action.target, exc)
 
 
 def deliver_due(limit: int = SWEEP_BATCH) -> dict[str, int]:

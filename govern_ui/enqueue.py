@@ -6,15 +6,8 @@ Nothing imports `govern_ui.tasks` but Celery, so no import cycle can form throug
 from __future__ import annotations
 
 from govern_ui.bundle_governance import BundleGovernanceCache, GovernanceSnapshot
-from govern_ui.index import SignOffIndex
 from portal import tasknames
 from portal.lib.tasks import request_fill_once
-
-
-def request_index_rebuild() -> bool:
-    """Ask a worker for one sign-off index rebuild, however many cold pages ask (until the rebuild is done or a
-    minute has passed). True when this call sent the task."""
-    return request_fill_once(SignOffIndex().asked, tasknames.REFRESH_SIGNOFF_INDEX)
 
 
 def refresh_bundle_governance_if_cold(store: BundleGovernanceCache, snapshot: GovernanceSnapshot | None) -> bool:

@@ -1,10 +1,8 @@
-"""The reviewers' gauges for /metrics and /readyz: pending review actions and the sign-off index's age."""
+"""The reviewers' gauges for /metrics and /readyz: pending review actions and the Govern mirror's lag."""
 
 from __future__ import annotations
 
-import time
-
-from govern_ui.index import SignOffIndex
+from govern_ui.mirror import read as mirror
 from govern_ui.models import ReviewAction
 
 
@@ -13,7 +11,11 @@ def pending_review_actions() -> int:
     return ReviewAction.objects.pending().count()
 
 
+def mirror_lag() -> float | None:
+    """Seconds the Govern mirror's oldest shown reading is behind now; None while it was never filled."""
+    return mirror.lag_seconds()
+
+
 def cache_ages() -> dict[str, float | None]:
-    """Seconds since the sign-off index (my queue, the badge) was built; None when it is cold."""
-    snapshot = SignOffIndex().load()
-    return {"signoff-index": time.time() - snapshot.built_at if snapshot else None}
+    """The Govern mirror's lag, among the cache ages /readyz reports."""
+    return {"govern-mirror": mirror.lag_seconds()}

@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from govern_ui.mirror_models import MirroredArtifact, MirrorState  # noqa: F401 - registered with the app
+
 # Longer than a request may take (connect + read timeouts), so a live attempt is never taken over.
 CLAIM_SECONDS = 60
 

@@ -1,22 +1,18 @@
-"""Govern's numbers for the home page (registered as a home section in `GovernUiConfig.ready`)."""
+"""Govern's numbers for the home page (registered as a home section in `GovernUiConfig.ready`), from the mirror."""
 
 from __future__ import annotations
 
-from govern_ui import enqueue
-from govern_ui.catalog import Catalog
-from govern_ui.index import SignOffIndex
+from govern_ui.mirror import read as mirror
 
 
 def summary() -> dict:
-    """Artifact count (the catalog) and open sign-off steps (the sign-off index; "…" while it is being built), `as_of`
-    the older of the two readings. Raises `UpstreamError` when the artifact list is not cached and Govern cannot give
-    it."""
-    catalog = Catalog()
-    artifacts = len(catalog.artifact_list().artifacts)
-    read_at = [t for t in (catalog.stamped_at("artifacts"),) if t is not None]
-    snapshot = SignOffIndex().load()
-    if snapshot is None:
-        enqueue.request_index_rebuild()
-        return {"artifacts": artifacts, "pending_sign_offs": "…", "loading": True, "as_of": min(read_at, default=None)}
-    return {"artifacts": artifacts, "pending_sign_offs": snapshot.open_step_count(),
-            "as_of": min([*read_at, snapshot.built_at])}
+    """Artifact count and open sign-off steps from the Govern mirror ("…" while it was never filled), `as_of` the
+    mirror's age, and `down` while the mirror's reader cannot read Govern. Never calls Govern."""
+    age = mirror.age()
+    if age.as_of is None:
+        return {"artifacts": "…", "pending_sign_offs": "…", "loading": True, "as_of": None}
+    artifacts, pending = mirror.counts()
+    found = {"artifacts": artifacts, "pending_sign_offs": pending, "as_of": age.as_of}
+    if age.error:
+        found["down"] = "cannot be read now; the mirror shows its last readings"
+    return found

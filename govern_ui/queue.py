@@ -1,5 +1,5 @@
 """The review queue: which open sign-off steps are assigned to a person and which they may review, filtered, sorted
-and paged, and how many (read from the sign-off index, never from Govern).
+and paged, and how many (read from the Govern mirror, never from Govern).
 
 A step is assigned to me when it is delegated to me, when its artifact's reviewers field names me, or when its
 assignee type is ROLE and my Govern roles allow sign-off. I may review an open step unless it is delegated to
@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 
-from govern_ui import enqueue
 from govern_ui.client import NEVER
-from govern_ui.index import ArtifactEntry, IndexedStep, IndexSnapshot, SignOffIndex
+from govern_ui.index import ArtifactEntry, IndexedStep, IndexSnapshot
+from govern_ui.mirror import read as mirror
 from govern_ui.models import ReviewAction
 from portal.models import govern_login_of
 from portal.roles import REVIEWER, has_role
@@ -122,12 +122,13 @@ class QueueItem:
 class Queue:
     items: list[QueueItem]
     loading: bool
-    built_at: datetime | None
+    built_at: datetime | None  # the mirror's age: the oldest reading the open steps come from
     tab: str = "mine"
     counts: dict[str, int] = field(default_factory=dict)
     page: Page | None = None
     blueprints: list[tuple[str, str]] = field(default_factory=list)  # (id, name) of blueprints with open steps
     total: int = 0
+    age: mirror.MirrorAge | None = None
 
 
 def _me(user, snapshot: IndexSnapshot) -> Me:
@@ -151,11 +152,10 @@ def queue_for(
     user, *, tab: str = "mine", blueprint: str = "", status: str = "", sort: str = "age", page: int = 1
 ) -> Queue:
     """One page (`GOVERN_QUEUE_PER_PAGE`) of the open steps assigned to `user` (tab "mine") or that they may review
-    (tab "all"), filtered by blueprint and status, oldest first or by artifact name. On a cold index: `loading`, and
-    one rebuild is requested. Never calls Govern."""
-    snapshot = SignOffIndex().load()
+    (tab "all"), filtered by blueprint and status, oldest first or by artifact name, with the mirror's age. While
+    the mirror was never filled: `loading`. Never calls Govern."""
+    snapshot = mirror.snapshot()
     if snapshot is None:
-        enqueue.request_index_rebuild()
         return Queue([], True, None, tab=tab if tab in TABS else "mine")
     tab = tab if tab in TABS else "mine"
     reviewable = _reviewable(user, snapshot)
@@ -173,7 +173,7 @@ def queue_for(
     items = [_item(s, me, reasons[(s.artifact_id, s.step_id)], snapshot) for s in current.object_list]
     built_at = datetime.fromtimestamp(snapshot.built_at, tz=UTC)
     blueprints = sorted(((b, names.get(b) or b) for b in blueprint_ids), key=lambda pair: pair[1].casefold())
-    return Queue(items, False, built_at, tab, counts, current, blueprints, len(steps))
+    return Queue(items, False, built_at, tab, counts, current, blueprints, len(steps), mirror.age())
 
 
 def _item(step: IndexedStep, login: str, reason: str, snapshot: IndexSnapshot) -> QueueItem:
@@ -191,21 +191,20 @@ def _item(step: IndexedStep, login: str, reason: str, snapshot: IndexSnapshot) -
 
 
 def queue_count(user) -> int | None:
-    """How many steps are assigned to `user` (None for a non-reviewer, or while the index is cold). Never calls
-    Govern."""
+    """How many steps are assigned to `user` (None for a non-reviewer, or while the mirror was never filled). Never
+    calls Govern."""
     if not has_role(user, REVIEWER):
         return None
-    snapshot = SignOffIndex().load()
+    snapshot = mirror.snapshot()
     if snapshot is None:
-        enqueue.request_index_rebuild()
         return None
     return sum(1 for _, why in _reviewable(user, snapshot) if why)
 
 
 def next_for(user, after: tuple[str, str] | None = None) -> QueueItem | None:
     """The step to review next: the longest waiting one assigned to `user`, other than `after`; else the longest
-    waiting one they may review. None when nothing waits (or the index is cold). Never calls Govern."""
-    snapshot = SignOffIndex().load()
+    waiting one they may review. None when nothing waits (or the mirror is empty). Never calls Govern."""
+    snapshot = mirror.snapshot()
     if snapshot is None or not has_role(user, REVIEWER):
         return None
     reviewable = [(s, why) for s, why in _reviewable(user, snapshot) if (s.artifact_id, s.step_id) != after]

@@ -14,7 +14,7 @@ from django.conf import settings
 from govern_ui.access import StepAccess, self_review_reason, step_access
 from govern_ui.catalog import users_or_empty
 from govern_ui.client import NEVER, UPSTREAM, Artifact, GovernUser, SignOff, SignOffStep, get_client
-from govern_ui.index import SignOffIndex
+from govern_ui.mirror import read as mirror
 from govern_ui.models import ReviewAction, attributed_login, without_attribution
 from govern_ui.people import names_of, owners_of
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
@@ -223,7 +223,7 @@ def step_panel(viewer: Viewer, sign_off: SignOff, step: SignOffStep | None, fact
 class StepContext:
     artifact: Artifact
     panel: StepPanel
-    # Govern could not be reached: the checks used the sign-off index (or nothing, when it is cold); Govern itself
+    # Govern could not be reached: the checks used the Govern mirror (or nothing, when it is empty); Govern itself
     # enforces the decided and delegated rules when the action is delivered.
     degraded: str = ""
     facts: Facts = field(default_factory=Facts)
@@ -232,7 +232,7 @@ class StepContext:
 
 def step_context(artifact_id: str, step_id: str, user, *, allow_cached: bool = False) -> StepContext:
     """One step of one artifact, fresh from Govern, with what `user` may do. Raises `UpstreamNotFound`; raises other
-    `UpstreamError`s unless `allow_cached`, where a transient outage falls back to the sign-off index so an action can
+    `UpstreamError`s unless `allow_cached`, where a transient outage falls back to the Govern mirror so an action can
     still be recorded as pending."""
     client = get_client()
     viewer = viewer_of(user)
@@ -255,10 +255,9 @@ def step_context(artifact_id: str, step_id: str, user, *, allow_cached: bool = F
 
 
 def _cached_step_context(artifact_id, step_id, viewer: Viewer, actions, exc: UpstreamError) -> StepContext:
-    snapshot = SignOffIndex().load()
-    entry = snapshot.artifacts.get(artifact_id) if snapshot else None
+    entry, directory = mirror.entry(artifact_id)
     note = f"{upstream_error_text(exc, UPSTREAM)}: the action will be recorded and sent when it is back."
-    names = snapshot.directory.names if snapshot else {}
+    names = directory.names
     if entry is None:
         artifact = Artifact(artifact_id, "", "", "", None, "")
         facts = Facts(portal_actions=actions, names=names)
@@ -268,7 +267,7 @@ def _cached_step_context(artifact_id, step_id, viewer: Viewer, actions, exc: Ups
     facts = Facts(entry.created_by, entry.owners, {}, names, actions)
     step = next((s for s in entry.steps if s.step_id == step_id), None)
     if step is None:
-        # The index holds only open steps: this one is decided (or unknown) as far as we last knew.
+        # An entry holds only open steps: this one is decided (or unknown) as far as the mirror last read.
         sign_off = SignOff(step_id, "", "APPROVED/REJECTED")
         access = StepAccess(False, False, "As far as the portal last heard from Govern, this step is decided.")
         panel = StepPanel(sign_off, None, (), "", access, ())

@@ -8,9 +8,9 @@ import logging
 
 from celery import shared_task
 
-from govern_ui import bundle_governance, delivery, index
+from govern_ui import bundle_governance, delivery
+from govern_ui.mirror import sweep
 from portal import tasknames
-from portal.lib.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +31,16 @@ def deliver_action(action_id: int) -> str:
     return delivery.deliver_action(action_id)
 
 
-@shared_task(name=tasknames.REFRESH_SIGNOFF_INDEX, ignore_result=True)
-def refresh_signoff_index() -> int | None:
-    """Rebuild the sign-off index (my queue, badges). Skips when another rebuild holds the lock; when Govern cannot
-    list artifacts the previous index stays and the next beat tries again."""
-    try:
-        snapshot = index.rebuild()
-    except UpstreamError as exc:
-        log.warning("sign-off index not rebuilt: %s", exc)
+@shared_task(name=tasknames.SYNC_GOVERN_MIRROR, ignore_result=True)
+def sync_govern_mirror() -> dict | None:
+    """Beat, every GOVERN_SYNC_TICK_SECONDS: one bounded slice of the Govern mirror's reader (at most one tick long,
+    within GOVERN_SYNC_MAX_RPS across every worker). Returns what it did, or None when another sweep runs. Never
+    retried: the next tick is the retry, and an outage is noted in the mirror's state."""
+    result = sweep.sweep()
+    if result is None:
         return None
-    return None if snapshot is None else snapshot.open_step_count()
+    return {"calls": result.calls, "visited": result.visited, "changes": result.changes, "due": result.due_left,
+            "error": result.error}
 
 
 @shared_task(name=tasknames.REFRESH_BUNDLE_GOVERNANCE, ignore_result=True)

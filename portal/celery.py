@@ -21,7 +21,7 @@ def _beat_schedule() -> dict:
     refresh = float(getattr(settings, "DEPLOYMENT_REFRESH_SECONDS", 30))
     node_sample = float(getattr(settings, "API_NODE_SAMPLE_SECONDS", 60))
     sweep = float(getattr(settings, "GOVERN_DELIVERY_SWEEP_SECONDS", 15))
-    index_refresh = float(getattr(settings, "GOVERN_INDEX_REFRESH_SECONDS", 60))
+    mirror_tick = float(getattr(settings, "GOVERN_SYNC_TICK_SECONDS", 5))
     verify_audit = float(getattr(settings, "AUDIT_VERIFY_SECONDS", 24 * 3600))
     bundle_refresh = float(getattr(settings, "GOVERN_BUNDLE_REFRESH_SECONDS", 60))
     tick = float(getattr(settings, "PORTAL_BEAT_TICK_SECONDS", 15))
@@ -58,10 +58,11 @@ def _beat_schedule() -> dict:
             "schedule": sweep,
             "options": {"expires": sweep},
         },
-        "refresh-signoff-index": {
-            "task": tasknames.REFRESH_SIGNOFF_INDEX,
-            "schedule": index_refresh,
-            "options": {"expires": index_refresh},
+        "sync-govern-mirror": {
+            # A bounded slice per tick (one at a time, by a lock): a tick missed while workers were busy is dropped.
+            "task": tasknames.SYNC_GOVERN_MIRROR,
+            "schedule": mirror_tick,
+            "options": {"expires": mirror_tick},
         },
         "verify-audit-chain": {
             "task": tasknames.VERIFY_AUDIT_CHAIN,

@@ -13,14 +13,18 @@ from portal.env import envbool, envfloat, envint, envlist
 GOVERN_ARTIFACT_CACHE_SECONDS = envint("GOVERN_ARTIFACT_CACHE_SECONDS", 30)
 # Seconds Govern users and roles (display names, the delegate picker) are cached.
 GOVERN_DIRECTORY_CACHE_SECONDS = envint("GOVERN_DIRECTORY_CACHE_SECONDS", 300)
-# The sign-off index (my queue, the nav badge): refreshed by beat every N seconds, kept for TTL seconds.
-GOVERN_INDEX_REFRESH_SECONDS = envint("GOVERN_INDEX_REFRESH_SECONDS", 60)
-GOVERN_INDEX_TTL_SECONDS = envint("GOVERN_INDEX_TTL_SECONDS", 900)
-# A rebuild re-reads an artifact (for its "modified" date) at most every N seconds, unless its open steps changed;
-# otherwise it reads only the artifact's sign-offs: one Govern call per artifact instead of two.
-GOVERN_INDEX_DETAIL_SECONDS = envint("GOVERN_INDEX_DETAIL_SECONDS", 900)
-# Parallel Govern calls while the index is rebuilt.
-GOVERN_INDEX_CONCURRENCY = envint("GOVERN_INDEX_CONCURRENCY", 8)
+# The Govern mirror (my queue, the nav badge, the artifact list, the home counts): one reader, at most MAX_RPS Govern
+# calls a second across every worker, sweeping a slice each TICK seconds; artifacts with undecided steps are read
+# again after OPEN seconds (or as soon as the budget allows), every artifact at least every DECIDED seconds; the
+# artifact list (new and removed artifacts) every LIST seconds, users, roles and blueprints every DIRECTORY seconds,
+# and an artifact's own record (custom fields) at most every DETAIL seconds unless its sign-offs changed.
+GOVERN_SYNC_MAX_RPS = envfloat("GOVERN_SYNC_MAX_RPS", 10.0)
+GOVERN_SYNC_TICK_SECONDS = envint("GOVERN_SYNC_TICK_SECONDS", 5)
+GOVERN_SYNC_OPEN_SECONDS = envint("GOVERN_SYNC_OPEN_SECONDS", 60)
+GOVERN_SYNC_DECIDED_SECONDS = envint("GOVERN_SYNC_DECIDED_SECONDS", 86400)
+GOVERN_SYNC_LIST_SECONDS = envint("GOVERN_SYNC_LIST_SECONDS", 60)
+GOVERN_SYNC_DIRECTORY_SECONDS = envint("GOVERN_SYNC_DIRECTORY_SECONDS", 300)
+GOVERN_SYNC_DETAIL_SECONDS = envint("GOVERN_SYNC_DETAIL_SECONDS", 3600)
 # Pending review actions: the sweeper runs every N seconds; retries back off from BASE up to MAX seconds.
 GOVERN_DELIVERY_SWEEP_SECONDS = envint("GOVERN_DELIVERY_SWEEP_SECONDS", 15)
 GOVERN_DELIVERY_BACKOFF_BASE = envint("GOVERN_DELIVERY_BACKOFF_BASE", 5)

@@ -11,7 +11,7 @@ PRUNE_API_NODE_SAMPLES = "deployer_ui.tasks.prune_api_node_samples"
 # Govern
 DELIVER_PENDING_ACTIONS = "govern_ui.tasks.deliver_pending_actions"
 DELIVER_ACTION = "govern_ui.tasks.deliver_action"
-REFRESH_SIGNOFF_INDEX = "govern_ui.tasks.refresh_signoff_index"
+SYNC_GOVERN_MIRROR = "govern_ui.tasks.sync_govern_mirror"
 
 # The history store
 VERIFY_AUDIT_CHAIN = "portal.audit.tasks.verify_audit_chain"

@@ -27,3 +27,5 @@ else:
 WHITENOISE_USE_FINDERS = True
 # The governance reader's budget protects a real Govern; the sandbox on loopback needs no protecting in tests.
 GOVERN_BUNDLE_REQUESTS_PER_SECOND = 500.0
+# The same for the Govern mirror's reader, except in the tests that measure its budget (they set their own).
+GOVERN_SYNC_MAX_RPS = 1000.0

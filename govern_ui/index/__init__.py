@@ -1,13 +1,11 @@
-"""The sign-off index: every open sign-off step across all artifacts, kept in Redis (`snapshot`), and how a worker
-rebuilds it from Govern (`rebuild`)."""
+"""The sign-off index: every open sign-off step across all artifacts, as the queue's rules read it (`entries`); the
+Govern mirror (`govern_ui.mirror`) builds it from its rows."""
 
-from govern_ui.index.rebuild import detail_is_fresh, entry_of, rebuild, record, refresh_entry
-from govern_ui.index.snapshot import (
+from govern_ui.index.entries import (
     ArtifactEntry,
     Directory,
     IndexedStep,
     IndexSnapshot,
-    SignOffIndex,
     build_entry,
     reviewers_of,
 )
@@ -17,12 +15,6 @@ __all__ = [
     "Directory",
     "IndexSnapshot",
     "IndexedStep",
-    "SignOffIndex",
     "build_entry",
-    "detail_is_fresh",
-    "entry_of",
-    "rebuild",
-    "record",
-    "refresh_entry",
     "reviewers_of",
 ]

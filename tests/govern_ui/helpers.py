@@ -110,3 +110,20 @@ def reviews_by(art, step, login):
     """The reviews of a step that name `login` as the person who decided (service account or own key)."""
     reviews = get_client().get_sign_off(art, step).reviews
     return [r for r in reviews if r.reviewer == login or attributed_login(r.comment) == login]
+
+
+def fill_mirror(seconds: float = 60.0) -> int:
+    """Sweep the Govern mirror until nothing is due (every artifact read once, as a worker's ticks would). Returns
+    the Govern calls it made."""
+    from govern_ui.mirror import sweep
+
+    calls = 0
+    for _ in range(100):
+        result = sweep.sweep(seconds=seconds)
+        assert result is not None, "another sweep holds the lock"
+        calls += result.calls
+        if result.error:
+            raise AssertionError(f"Govern could not be read: {result.error}")
+        if result.due_left == 0:
+            return calls
+    raise AssertionError("the mirror did not catch up")

@@ -1,0 +1,110 @@
+"""Writing one reading of Govern into the mirror: an artifact's sign-offs (a sweep's visit, or the step a delivery
+read back) and its own record, with the differences recorded as `observed` audit events in the same transaction.
+
+A reading that began before the row was last written (a slow sweep finishing after a delivery's read-back) is
+dropped, so the mirror never steps back in time and never records a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from govern_ui.client import Artifact, SignOff
+from govern_ui.mirror import observe
+from govern_ui.mirror_models import MirroredArtifact, open_step_count
+from govern_ui.people import logins_in, owners_of
+
+log = logging.getLogger(__name__)
+
+
+def sign_off_json(sign_off: SignOff) -> dict:
+    """A sign-off as the mirror stores it: Govern's JSON shape, timestamps in epoch milliseconds."""
+    data: dict = {"stepId": sign_off.step_id, "stepName": sign_off.step_name, "status": sign_off.status,
+                  "reviews": []}
+    for review in sign_off.reviews:
+        item = {"reviewer": review.reviewer, "outcome": review.outcome}
+        if review.comment:
+            item["comment"] = review.comment
+        if review.reviewed_on is not None:
+            item["reviewedOn"] = int(review.reviewed_on.timestamp() * 1000)
+        data["reviews"].append(item)
+    if sign_off.delegated_to:
+        data["delegatedTo"] = sign_off.delegated_to
+    return data
+
+
+def _locked(artifact_id: str) -> MirroredArtifact | None:
+    return MirroredArtifact.objects.select_for_update().filter(artifact_id=artifact_id).first()
+
+
+def reading(artifact_id: str, read_at: datetime, sign_offs: list[dict], artifact: Artifact | None,
+            assignees: dict[str, str] | None) -> int:
+    """Store a visit's reading (sign-offs, and the artifact's record when it was read) and record what changed.
+    Returns the number of audit events added (0 when a newer reading is stored already)."""
+    with transaction.atomic():
+        row = _locked(artifact_id)
+        if row is None or row.updated_at > read_at:
+            return 0  # gone, or written since this reading began: the row stays due and is read again
+        first = row.visited_at is None
+        seq = row.changes + 1
+        changes = observe.step_changes(artifact_id, row.blueprint_id, row.sign_offs, sign_offs, seq, first)
+        if artifact is not None:
+            fields = artifact.custom_fields or {}
+            if not first and artifact.status != row.status:
+                changes.append(observe.artifact_status_change(artifact_id, row.blueprint_id, row.status,
+                                                              artifact.status, seq, artifact.last_modified_by))
+            row.name, row.status = artifact.name[:500], artifact.status
+            row.blueprint_version_id = artifact.blueprint_version_id
+            row.created_on, row.created_by = artifact.created_on, artifact.created_by
+            row.modified_on, row.modified_by = artifact.last_modified_on, artifact.last_modified_by
+            row.owners = sorted(owners_of(artifact.created_by, fields, settings.GOVERN_OWNER_FIELD))
+            row.named_reviewers = list(logins_in(fields, settings.GOVERN_REVIEWERS_FIELD))
+            row.detail_at = read_at
+            if assignees is not None:
+                row.assignees = assignees
+        if changes:
+            row.changes = seq
+        row.sign_offs, row.open_steps = sign_offs, open_step_count(sign_offs)
+        row.visited_at = read_at
+        row.schedule(timezone.now())
+        row.save()
+        return observe.record(changes)
+
+
+def step_read_back(artifact_id: str, sign_off: SignOff, read_at: datetime) -> int:
+    """Store one step as a delivery read it back right after sending a decision, so the queue shows it at once.
+    Returns the number of audit events added; 0 when the artifact is not mirrored yet (its first visit reads it)."""
+    fresh = sign_off_json(sign_off)
+    with transaction.atomic():
+        row = _locked(artifact_id)
+        if row is None or row.visited_at is None or row.updated_at > read_at:
+            return 0
+        before = row.sign_offs
+        after = [fresh if s.get("stepId") == sign_off.step_id else s for s in before]
+        if after == before:
+            return 0
+        seq = row.changes + 1
+        changes = observe.step_changes(artifact_id, row.blueprint_id, before, after, seq, False)
+        if changes:
+            row.changes = seq
+        row.sign_offs, row.open_steps = after, open_step_count(after)
+        # Not a full visit (one step only): `visited_at` and the schedule stay as they were.
+        row.save(update_fields=["sign_offs", "open_steps", "changes", "updated_at"])
+        return observe.record(changes)
+
+
+def gone(artifact_id: str) -> int:
+    """Govern answers 404 for an artifact it listed: mark it removed and record it. Returns the events added."""
+    with transaction.atomic():
+        row = _locked(artifact_id)
+        if row is None or row.removed_at is not None:
+            return 0
+        row.changes += 1
+        row.removed_at = timezone.now()
+        row.save(update_fields=["removed_at", "changes", "updated_at"])
+        return observe.record([observe.removed(artifact_id, row.blueprint_id, row.changes)])
