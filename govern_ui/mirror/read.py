@@ -55,7 +55,7 @@ def age(state: MirrorState | None = None, at: float | None = None) -> MirrorAge:
     state = state if state is not None else _state()
     at = time.time() if at is None else at
     if state is None or state.listed_at is None and state.last_success_at is None:
-        return MirrorAge(None, None, False)
+        return MirrorAge(None, None, bool(state and state.last_error), state.last_error if state else "")
     oldest = MirroredArtifact.objects.with_open_steps().aggregate(oldest=Min("visited_at"))["oldest"]
     reference = oldest or state.last_success_at or state.listed_at
     as_of = reference.timestamp() if reference else None

@@ -29,7 +29,7 @@ from govern_ui.models import MirroredArtifact, MirrorState
 from govern_ui.people import names_of, signers
 from portal.lib.locks import CacheLock
 from portal.lib.ratelimit import SharedBucket
-from portal.lib.upstream import UpstreamError, UpstreamNotFound
+from portal.lib.upstream import UpstreamError, UpstreamNotFound, UpstreamRefused
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,7 @@ def _sweep(govern: Budgeted, result: SweepResult) -> None:
     except OutOfTime:
         pass
     except UpstreamError as exc:
-        if not exc.retryable:
-            raise
+        # Unreachable, too slow, a refused key, an unreadable answer: Govern cannot be read now, whatever the cause.
         _lost(state, exc, result)
         return
     finally:
@@ -213,7 +212,8 @@ def read_directory(govern: Budgeted, state: MirrorState) -> None:
 
 def visit(govern: Budgeted, state: MirrorState, row: MirroredArtifact) -> int:
     """Read one artifact's sign-offs (and its own record when due) into the mirror. Returns the changes recorded.
-    Raises `OutOfTime`, or a retryable `UpstreamError` (Govern down); any other error leaves the row for later."""
+    Raises `OutOfTime`, or an `UpstreamError` when Govern cannot be read; a refusal of this one artifact (4xx)
+    leaves it for its next visit."""
     read_at = timezone.now()
     try:
         sign_offs = [apply.sign_off_json(s) for s in govern.call("list_sign_offs", row.artifact_id)]
@@ -225,9 +225,7 @@ def visit(govern: Budgeted, state: MirrorState, row: MirroredArtifact) -> int:
                 state.assignees[key] = _assignees(govern, artifact.blueprint_id, artifact.blueprint_version_id)
     except UpstreamNotFound:
         return apply.gone(row.artifact_id)
-    except UpstreamError as exc:
-        if exc.retryable:
-            raise
+    except UpstreamRefused as exc:
         log.warning("Govern mirror: %s not read (%s); trying again at its next visit", row.artifact_id, exc)
         row.schedule(read_at)
         row.save(update_fields=["next_visit_at", "updated_at"])

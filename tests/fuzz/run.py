@@ -60,13 +60,13 @@ def prepare(env: dict[str, str], schema_path: Path) -> dict[str, str]:
     from django.core.management import call_command  # noqa: PLC0415
 
     from deployer_ui.tasks import refresh_deployments, sample_api_nodes  # noqa: PLC0415
-    from govern_ui.tasks import refresh_signoff_index  # noqa: PLC0415
+    from govern_ui.mirror.sweep import sweep  # noqa: PLC0415
     from portal.tokens import service  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     refresh_deployments()
     sample_api_nodes()
-    refresh_signoff_index()
+    sweep(seconds=120)  # the Govern mirror filled, as beat's ticks would
     tokens = {}
     for role in ROLES:
         user = User.objects.create_user(username=f"fuzz-{role}", is_superuser=role == "admin",

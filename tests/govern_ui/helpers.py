@@ -8,9 +8,11 @@ import threading
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from govern_ui.client import get_client
-from govern_ui.models import attributed_login
+from govern_ui.mirror import read, sweep
+from govern_ui.models import MirroredArtifact, MirrorState, attributed_login
 from sandbox.seed import HOSTILE_ARTIFACT
 
 REVIEWS_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/reviews"
@@ -115,8 +117,6 @@ def reviews_by(art, step, login):
 def fill_mirror(seconds: float = 60.0) -> int:
     """Sweep the Govern mirror until nothing is due (every artifact read once, as a worker's ticks would). Returns
     the Govern calls it made."""
-    from govern_ui.mirror import sweep
-
     calls = 0
     for _ in range(100):
         result = sweep.sweep(seconds=seconds)
@@ -127,3 +127,17 @@ def fill_mirror(seconds: float = 60.0) -> int:
         if result.due_left == 0:
             return calls
     raise AssertionError("the mirror did not catch up")
+
+
+def refill_mirror() -> int:
+    """Make every artifact, the list and the directory due (as if their intervals had passed), then sweep until
+    nothing is due. Returns the Govern calls made."""
+    MirroredArtifact.objects.update(next_visit_at=timezone.now(), detail_at=None)
+    MirrorState.objects.update(listed_at=None, directory_at=None)
+    return fill_mirror()
+
+
+def mirrored_queue():
+    """The open steps as the queue reads them from the mirror (after filling it)."""
+    fill_mirror()
+    return read.snapshot()

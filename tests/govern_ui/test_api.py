@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from govern_ui import index
 from govern_ui.client import get_client
 from govern_ui.models import ReviewAction
 from sandbox.seed import FIRST_ARTIFACT
-from tests.govern_ui.helpers import REVIEWS_OP, find_step, posts
+from tests.govern_ui.helpers import REVIEWS_OP, fill_mirror, find_step, posts
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,7 +68,7 @@ def test_action_create_validates_and_enforces_rules(sandbox, reviewer, operator,
 def test_queue_api(sandbox, reviewer, login):
     client = login(reviewer)
     assert client.get("/api/governance/queue/").json()["loading"] is True
-    index.rebuild()
+    fill_mirror()
     body = client.get("/api/governance/queue/").json()
     assert body["loading"] is False and body["items"]
 

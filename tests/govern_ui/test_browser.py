@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from govern_ui import index
 from govern_ui.client import get_client
 from tests.conftest import save_screenshot
+from tests.govern_ui.helpers import fill_mirror
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +25,7 @@ def test_reviewer_approves_from_the_queue(
 ):
     # In this order: the test database is created before Playwright starts its event loop in this thread, and the
     # database is flushed at teardown while ORM use from that thread is still allowed.
-    index.rebuild()
+    fill_mirror()
     page.portal_login(reviewer)
     page.goto("/governance/queue/")
     badge = page.get_by_test_id("queue-badge")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from govern_ui import index
 from tests.conftest import save_screenshot
-from tests.govern_ui.helpers import action_url, find_step
+from tests.govern_ui.helpers import action_url, fill_mirror, find_step
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +35,7 @@ def sign_in(context, user):
 def test_queue_shortcuts_move_and_open_forms_but_never_fire_while_typing(
     django_db_setup, transactional_db, live_server, page, reviewer
 ):
-    index.rebuild()
+    fill_mirror()
     page.portal_login(reviewer)
     page.goto("/governance/queue/")
     rows = page.get_by_test_id("queue-row")
@@ -92,7 +91,7 @@ def test_the_queue_is_cards_at_390_px_and_an_artifact_reads_in_the_dark_theme(
     django_db_setup, transactional_db, live_server, browser, reviewer, sandbox, settings
 ):
     settings.GOVERN_QUEUE_PER_PAGE = 4  # a short page: the screenshot shows the cards and the pager
-    index.rebuild()
+    fill_mirror()
     phone = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844},
                                 device_scale_factor=1)
     try:

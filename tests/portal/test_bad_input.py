@@ -38,11 +38,11 @@ SECRETS = ("govern-service-key", "dss-service-key", "apinode-admin-key")
 def warm(db, sandbox):
     """The worker-kept caches filled, as beat does, so unknown ids are known to be unknown."""
     from deployer_ui.tasks import refresh_deployments, sample_api_nodes
-    from govern_ui.tasks import refresh_signoff_index
+    from tests.govern_ui.helpers import fill_mirror
 
     refresh_deployments()
     sample_api_nodes()
-    refresh_signoff_index()
+    fill_mirror()
 
 
 def _assert_clean(response, url, *, upstream_failing=False):
