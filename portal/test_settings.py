@@ -28,4 +28,4 @@ WHITENOISE_USE_FINDERS = True
 # The governance reader's budget protects a real Govern; the sandbox on loopback needs no protecting in tests.
 GOVERN_BUNDLE_REQUESTS_PER_SECOND = 500.0
 # The same for the Govern mirror's reader, except in the tests that measure its budget (they set their own).
-GOVERN_SYNC_MAX_RPS = 1000.0
+GOVERN_SYNC_MAX_RPS = float(os.environ.get("GOVERN_SYNC_MAX_RPS", 1000.0))
