@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import threading
 
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from govern_ui.client import get_client
+from govern_ui.client import GovernClient, get_client
 from govern_ui.mirror import read, sweep
 from govern_ui.models import MirroredArtifact, MirrorState, attributed_login
+from portal.lib.upstream import client_options
 from sandbox.seed import HOSTILE_ARTIFACT
 
 REVIEWS_OP = "POST /artifacts/{artifactId}/sign-offs/{signOffStepId}/reviews"
@@ -141,3 +143,16 @@ def mirrored_queue():
     """The open steps as the queue reads them from the mirror (after filling it)."""
     fill_mirror()
     return read.snapshot()
+
+
+def in_govern(login: str) -> GovernClient:
+    """A person acting in Govern itself, with their own Govern API key (not through the portal)."""
+    return GovernClient(**{**client_options(django_settings.GOVERN), "api_key": f"govern-key-{login}"})
+
+
+def reject_in_govern(artifact_id: str, step_id: str, comment: str) -> str:
+    """Someone who has not reviewed the step yet rejects it in Govern itself. Returns their login."""
+    done = {r.reviewer for r in get_client().get_sign_off(artifact_id, step_id).reviews}
+    login = next(p for p in ("heidi", "grace", "dave", "erin", "carol") if p not in done)
+    in_govern(login).add_review(artifact_id, step_id, "REJECTED", comment)
+    return login

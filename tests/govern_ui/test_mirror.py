@@ -8,36 +8,29 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 
-from govern_ui.client import GovernClient, get_client
+from govern_ui.client import get_client
 from govern_ui.mirror import observe, sweep
 from govern_ui.models import MirroredArtifact, MirrorState
 from portal.audit.models import AuditEvent
-from portal.lib.upstream import client_options
 from sandbox.seed import HOSTILE_ARTIFACT
-from tests.govern_ui.helpers import confirm, fill_mirror, find_step, open_form, refill_mirror
+from tests.govern_ui.helpers import (
+    confirm,
+    fill_mirror,
+    find_step,
+    in_govern,
+    open_form,
+    refill_mirror,
+    reject_in_govern,
+)
 
 ROW = re.compile(r'data-testid="queue-row" data-artifact="([^"]+)" data-step="([^"]+)"')
 
 
-def in_govern(login: str) -> GovernClient:
-    """A person acting in Govern itself, with their own Govern API key (not through the portal)."""
-    return GovernClient(**{**client_options(django_settings.GOVERN), "api_key": f"govern-key-{login}"})
-
-
 def observed(**filters):
     return AuditEvent.objects.filter(source=AuditEvent.Source.OBSERVED, **filters)
-
-
-def reject_in_govern(artifact_id: str, step_id: str, comment: str) -> str:
-    """Someone who has not reviewed the step yet rejects it in Govern itself. Returns their login."""
-    done = {r.reviewer for r in get_client().get_sign_off(artifact_id, step_id).reviews}
-    login = next(p for p in ("heidi", "grace", "dave", "erin", "carol") if p not in done)
-    in_govern(login).add_review(artifact_id, step_id, "REJECTED", comment)
-    return login
 
 
 def queue_rows(client) -> list[tuple[str, str]]:
