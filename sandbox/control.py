@@ -1,4 +1,5 @@
-"""The control API (``/__sandbox__``): reset, knobs, stats, config, Govern summary. No auth: loopback only."""
+"""The control API (``/__sandbox__``): reset, knobs, stats, config, Govern summary and open steps. No auth: loopback
+only."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ class ControlApp:
             "get_config": self.get_config,
             "summary": self.summary,
             "dss_health": self.set_health,
+            "open_steps": self.keep_open_steps,
         }
         self.url_map = Map([
             Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
@@ -85,6 +87,7 @@ class ControlApp:
             Rule(f"{PREFIX}/config", endpoint="get_config", methods=["GET"]),
             Rule(f"{PREFIX}/govern/summary", endpoint="summary", methods=["GET"]),
             Rule(f"{PREFIX}/dss/health", endpoint="dss_health", methods=["POST"]),
+            Rule(f"{PREFIX}/govern/open-steps", endpoint="open_steps", methods=["POST"]),
         ], strict_slashes=False)
 
     def __call__(self, environ, start_response):
@@ -160,6 +163,13 @@ class ControlApp:
     def summary(self, request: Request) -> Any:
         """GET /govern/summary"""
         return govern.summary(self.sandbox.store)
+
+    def keep_open_steps(self, request: Request) -> Any:
+        """POST /govern/open-steps {"keep": n}: every undecided step beyond the first n is decided (approved)."""
+        body = _typed(_object_body(request), {"keep": (int,)})
+        if "keep" not in body:
+            raise bad_request("keep is required")
+        return govern.keep_open_steps(self.sandbox.store, body["keep"])
 
     def set_health(self, request: Request) -> Any:
         """POST /dss/health {"deployment": id, "health": "ERROR"}: one deployment's health changes now."""

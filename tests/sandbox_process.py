@@ -104,6 +104,10 @@ class SandboxProcess:
         """Govern ids by sign-off status, and the seeded bundle governance (``bundles``)."""
         return self._control("GET", "/govern/summary")
 
+    def keep_open_steps(self, keep: int) -> dict:
+        """Decide every undecided Govern sign-off step beyond the first `keep`; returns the counts left."""
+        return self._control("POST", "/govern/open-steps", {"keep": keep})
+
     def set_health(self, deployment: str, health: str) -> dict:
         """Set one deployment's health now (as its automation node would report it)."""
         return self._control("POST", "/dss/health", {"deployment": deployment, "health": health})

@@ -1,10 +1,15 @@
-"""The Govern summary served by the control API: ids by sign-off status and by artifact status, governed bundles."""
+"""The Govern part of the control API: the summary (ids by sign-off status and by artifact status, governed
+bundles) and the scale knob that keeps only so many sign-off steps open."""
 
 from __future__ import annotations
 
+from sandbox.clock import now_ms
 from sandbox.govern.lookups import required_reviewers
+from sandbox.http import bad_request
 from sandbox.seed import HOSTILE_ARTIFACT
 from sandbox.state import Store
+
+OPEN = ("NOT_STARTED", "IN_PROGRESS", "DELEGATED")
 
 
 def summary(store: Store) -> dict:
@@ -38,3 +43,25 @@ def summary(store: Store) -> dict:
                 for entry in gov.get("bundlePlan", [])
             ],
         }
+
+
+def keep_open_steps(store: Store, keep: int) -> dict:
+    """Decide every undecided sign-off step beyond the first `keep` (in artifact order), as if long since approved
+    (a scale knob: a large seed with a realistic share of open steps). Returns the counts left."""
+    if keep < 0:
+        raise bad_request("keep must be zero or more")
+    with store.lock:
+        open_left = closed = 0
+        for entries in store.govern["signOffs"].values():
+            for entry in entries:
+                if entry["status"] not in OPEN:
+                    continue
+                if open_left < keep:
+                    open_left += 1
+                    continue
+                entry.pop("delegatedTo", None)
+                entry["status"] = "APPROVED"
+                entry["reviews"].append({"reviewer": "grace", "outcome": "APPROVED", "comment": "Closed by the seed",
+                                         "reviewedOn": now_ms()})
+                closed += 1
+        return {"open": open_left, "closed": closed}

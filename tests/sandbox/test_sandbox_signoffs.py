@@ -89,3 +89,10 @@ def test_delegation(sb, govern):
     response = govern.post(f"/artifacts/{decided['artifactId']}/sign-offs/{decided['stepId']}/delegate",
                            json={"delegateTo": "bob"}, check=False)
     assert response.status_code == 400
+
+
+def test_the_open_steps_knob_leaves_exactly_that_many_steps_undecided(sb):
+    left = sb.keep_open_steps(5)
+    summary = sb.summary()["signOffs"]
+    assert left["open"] == 5 and left["closed"] > 0
+    assert sum(len(summary.get(s, [])) for s in ("NOT_STARTED", "IN_PROGRESS", "DELEGATED")) == 5
