@@ -25,6 +25,8 @@ GOVERN_SYNC_DECIDED_SECONDS = envint("GOVERN_SYNC_DECIDED_SECONDS", 86400)
 GOVERN_SYNC_LIST_SECONDS = envint("GOVERN_SYNC_LIST_SECONDS", 60)
 GOVERN_SYNC_DIRECTORY_SECONDS = envint("GOVERN_SYNC_DIRECTORY_SECONDS", 300)
 GOVERN_SYNC_DETAIL_SECONDS = envint("GOVERN_SYNC_DETAIL_SECONDS", 3600)
+# Parallel Govern calls within a sweep (each takes a token first): enough to spend the budget against a slow Govern.
+GOVERN_SYNC_CONCURRENCY = envint("GOVERN_SYNC_CONCURRENCY", 4)
 # Pending review actions: the sweeper runs every N seconds; retries back off from BASE up to MAX seconds.
 GOVERN_DELIVERY_SWEEP_SECONDS = envint("GOVERN_DELIVERY_SWEEP_SECONDS", 15)
 GOVERN_DELIVERY_BACKOFF_BASE = envint("GOVERN_DELIVERY_BACKOFF_BASE", 5)

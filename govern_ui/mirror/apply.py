@@ -1,5 +1,6 @@
-"""Writing one reading of Govern into the mirror: an artifact's sign-offs (a sweep's visit, or the step a delivery
-read back) and its own record, with the differences recorded as `observed` audit events in the same transaction.
+"""Writing readings of Govern into the mirror: a sweep's batch of visits (each artifact's sign-offs, and its own
+record when read) or the step a delivery read back, with the differences recorded as `observed` audit events in the
+same transaction.
 
 A reading that began before the row was last written (a slow sweep finishing after a delivery's read-back) is
 dropped, so the mirror never steps back in time and never records a change that did not happen.
@@ -8,6 +9,7 @@ dropped, so the mirror never steps back in time and never records a change that 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -42,38 +44,70 @@ def _locked(artifact_id: str) -> MirroredArtifact | None:
     return MirroredArtifact.objects.select_for_update().filter(artifact_id=artifact_id).first()
 
 
-def reading(artifact_id: str, read_at: datetime, sign_offs: list[dict], artifact: Artifact | None,
-            assignees: dict[str, str] | None) -> int:
-    """Store a visit's reading (sign-offs, and the artifact's record when it was read) and record what changed.
-    Returns the number of audit events added (0 when a newer reading is stored already)."""
+@dataclass
+class Reading:
+    """What one visit read of an artifact (Govern calls only; written by `readings`)."""
+
+    row: MirroredArtifact
+    read_at: datetime
+    sign_offs: list[dict] | None = None  # None: not read (refused); see `gone`
+    artifact: Artifact | None = None  # its own record, when it was read
+    gone: bool = False  # Govern answered 404
+
+
+def readings(found: list[Reading], assignees: dict[str, dict[str, str]]) -> int:
+    """Store a sweep's batch of visits in one transaction and record what changed. `assignees`: step assignee
+    types by "blueprint id|version id". A reading that began before its row was last written is dropped (the row
+    stays due and is read again). Returns the number of audit events added."""
+    if not found:
+        return 0
+    now = timezone.now()
     with transaction.atomic():
-        row = _locked(artifact_id)
-        if row is None or row.updated_at > read_at:
-            return 0  # gone, or written since this reading began: the row stays due and is read again
-        first = row.visited_at is None
-        seq = row.changes + 1
-        changes = observe.step_changes(artifact_id, row.blueprint_id, row.sign_offs, sign_offs, seq, first)
-        if artifact is not None:
-            fields = artifact.custom_fields or {}
-            if not first and artifact.status != row.status:
-                changes.append(observe.artifact_status_change(artifact_id, row.blueprint_id, row.status,
-                                                              artifact.status, seq, artifact.last_modified_by))
-            row.name, row.status = artifact.name[:500], artifact.status
-            row.blueprint_version_id = artifact.blueprint_version_id
-            row.created_on, row.created_by = artifact.created_on, artifact.created_by
-            row.modified_on, row.modified_by = artifact.last_modified_on, artifact.last_modified_by
-            row.owners = sorted(owners_of(artifact.created_by, fields, settings.GOVERN_OWNER_FIELD))
-            row.named_reviewers = list(logins_in(fields, settings.GOVERN_REVIEWERS_FIELD))
-            row.detail_at = read_at
-            if assignees is not None:
-                row.assignees = assignees
-        if changes:
-            row.changes = seq
-        row.sign_offs, row.open_steps = sign_offs, open_step_count(sign_offs)
-        row.visited_at = read_at
-        row.schedule(timezone.now())
-        row.save()
+        rows = MirroredArtifact.objects.select_for_update().in_bulk(
+            [r.row.artifact_id for r in found], field_name="artifact_id")
+        changes: list[observe.Change] = []
+        for reading in found:
+            row = rows.get(reading.row.artifact_id)
+            if row is None or row.removed_at is not None:
+                continue
+            if reading.gone:
+                row.changes += 1
+                row.removed_at = now
+                changes.append(observe.removed(row.artifact_id, row.blueprint_id, row.changes))
+            elif reading.sign_offs is None:
+                row.schedule(now)
+            elif row.updated_at > reading.read_at:
+                continue
+            else:
+                changes += _apply(row, reading, assignees)
+            row.save()
         return observe.record(changes)
+
+
+def _apply(row: MirroredArtifact, reading: Reading, assignees: dict[str, dict[str, str]]) -> list[observe.Change]:
+    first = row.visited_at is None
+    seq = row.changes + 1
+    sign_offs, artifact = reading.sign_offs or [], reading.artifact
+    changes = observe.step_changes(row.artifact_id, row.blueprint_id, row.sign_offs, sign_offs, seq, first)
+    if artifact is not None:
+        fields = artifact.custom_fields or {}
+        if not first and artifact.status != row.status:
+            changes.append(observe.artifact_status_change(row.artifact_id, row.blueprint_id, row.status,
+                                                          artifact.status, seq, artifact.last_modified_by))
+        row.name, row.status = artifact.name[:500], artifact.status
+        row.blueprint_version_id = artifact.blueprint_version_id
+        row.created_on, row.created_by = artifact.created_on, artifact.created_by
+        row.modified_on, row.modified_by = artifact.last_modified_on, artifact.last_modified_by
+        row.owners = sorted(owners_of(artifact.created_by, fields, settings.GOVERN_OWNER_FIELD))
+        row.named_reviewers = list(logins_in(fields, settings.GOVERN_REVIEWERS_FIELD))
+        row.assignees = assignees.get(f"{artifact.blueprint_id}|{artifact.blueprint_version_id}", row.assignees)
+        row.detail_at = reading.read_at
+    if changes:
+        row.changes = seq
+    row.sign_offs, row.open_steps = sign_offs, open_step_count(sign_offs)
+    row.visited_at = reading.read_at
+    row.schedule(timezone.now())
+    return changes
 
 
 def step_read_back(artifact_id: str, sign_off: SignOff, read_at: datetime) -> int:
@@ -96,15 +130,3 @@ def step_read_back(artifact_id: str, sign_off: SignOff, read_at: datetime) -> in
         # Not a full visit (one step only): `visited_at` and the schedule stay as they were.
         row.save(update_fields=["sign_offs", "open_steps", "changes", "updated_at"])
         return observe.record(changes)
-
-
-def gone(artifact_id: str) -> int:
-    """Govern answers 404 for an artifact it listed: mark it removed and record it. Returns the events added."""
-    with transaction.atomic():
-        row = _locked(artifact_id)
-        if row is None or row.removed_at is not None:
-            return 0
-        row.changes += 1
-        row.removed_at = timezone.now()
-        row.save(update_fields=["removed_at", "changes", "updated_at"])
-        return observe.record([observe.removed(artifact_id, row.blueprint_id, row.changes)])

@@ -164,6 +164,11 @@ def record(changes: list[Change]) -> int:
     Returns how many were added. Raises the database's error (the caller's transaction then fails with it)."""
     if not changes:
         return 0
+    # Only artifacts with a delivered portal action can hold an echo: look for links there alone.
+    acted = set(ReviewAction.objects.filter(state=ReviewAction.State.DELIVERED,
+                                            artifact_id__in={c.target_id.split("/", 1)[0] for c in changes})
+                .values_list("artifact_id", flat=True))
+    linked = [link(c) if c.target_id.split("/", 1)[0] in acted else c for c in changes]
     events = [
         audit.build_event(
             actor=None, source=AuditEvent.Source.OBSERVED, actor_name=c.actor_name, govern_login=c.govern_login,
@@ -171,7 +176,7 @@ def record(changes: list[Change]) -> int:
             input=c.input, detail=c.detail, blueprint_id=c.blueprint_id, natural_key=c.key,
             portal_event=c.portal_event_id, at=c.at,
         )
-        for c in map(link, changes)
+        for c in linked
     ]
     return audit.record_many(events)
 

@@ -15,7 +15,9 @@ due at once, so the mirror catches up first where things can change.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 LOCK_KEY = "govern:mirror:sweep"
 BUCKET = "govern-sync"
 BATCH = 50
+# Govern answering is stamped at most this often (the mirror's age reads it).
+CONTACT_SECONDS = 2
 
 
 class OutOfTime(Exception):
@@ -55,16 +59,21 @@ class SweepResult:
 
 
 class Budgeted:
-    """The Govern client behind the shared budget and the sweep's deadline."""
+    """The Govern client behind the shared budget and the sweep's deadline, for the sweep's threads. Once one call
+    finds Govern unreadable, the others stop at once instead of each waiting for their own timeout."""
 
     def __init__(self, client: GovernClient, deadline: float, result: SweepResult):
         self.client = client
         self.deadline = deadline
         self.result = result
         self.bucket = SharedBucket(BUCKET, settings.GOVERN_SYNC_MAX_RPS)
+        self.failed: UpstreamError | None = None
+        self.lock = threading.Lock()
 
     def call(self, method: str, *args):
         """`client.<method>(*args)` once a token is taken. Raises `OutOfTime`, or the call's `UpstreamError`."""
+        if self.failed is not None:
+            raise OutOfTime("Govern failed")
         remaining = self.deadline - time.monotonic()
         try:
             taken = remaining > 0 and self.bucket.acquire(timeout=remaining)
@@ -72,8 +81,15 @@ class Budgeted:
             raise OutOfTime(f"no request budget: Redis failed: {exc}") from exc
         if not taken:
             raise OutOfTime("budget")
-        self.result.calls += 1
-        return getattr(self.client, method)(*args)
+        with self.lock:
+            self.result.calls += 1
+        try:
+            return getattr(self.client, method)(*args)
+        except (UpstreamNotFound, UpstreamRefused):
+            raise
+        except UpstreamError as exc:
+            self.failed = exc
+            raise
 
 
 def sweep(seconds: float | None = None) -> SweepResult | None:
@@ -103,15 +119,12 @@ def _sweep(govern: Budgeted, result: SweepResult) -> None:
             _contact(state, result)
         if state.directory_is_due(timezone.now()):
             read_directory(govern, state)
-        while True:
-            now = timezone.now()
-            rows = list(MirroredArtifact.objects.due(now)[:BATCH])
-            if not rows:
-                break
-            for row in rows:
-                result.changes += visit(govern, state, row)
-                result.visited += 1
-                _contact(state, result)
+        with ThreadPoolExecutor(max_workers=max(1, settings.GOVERN_SYNC_CONCURRENCY)) as pool:
+            while True:
+                rows = list(MirroredArtifact.objects.due(timezone.now())[:BATCH])
+                if not rows:
+                    break
+                result.changes += _visit_batch(govern, state, pool, rows, result)
     except OutOfTime:
         pass
     except UpstreamError as exc:
@@ -136,6 +149,9 @@ def _contact(state: MirrorState, result: SweepResult) -> None:
         state.down_since = None
         state.listed_at = None  # new and removed artifacts of the gap: read the list next
         result.gap = True
+    elif state.last_success_at is not None and (now - state.last_success_at).total_seconds() < CONTACT_SECONDS \
+            and not state.last_error:
+        return  # stamped moments ago: spare the database a write per batch
     state.last_success_at, state.last_error = now, ""
     state.save(update_fields=["last_success_at", "last_error", "down_since", "listed_at", "directory_at",
                               "directory", "assignees"])
@@ -210,28 +226,51 @@ def read_directory(govern: Budgeted, state: MirrorState) -> None:
     state.save(update_fields=["directory", "directory_at"])
 
 
-def visit(govern: Budgeted, state: MirrorState, row: MirroredArtifact) -> int:
-    """Read one artifact's sign-offs (and its own record when due) into the mirror. Returns the changes recorded.
-    Raises `OutOfTime`, or an `UpstreamError` when Govern cannot be read; a refusal of this one artifact (4xx)
-    leaves it for its next visit."""
+def _visit_batch(govern: Budgeted, state: MirrorState, pool: ThreadPoolExecutor, rows: list[MirroredArtifact],
+                 result: SweepResult) -> int:
+    """Read a batch of due artifacts (in the pool's threads), then write what was read in one transaction, even
+    when the batch stopped early. Returns the changes recorded; raises the batch's first `OutOfTime` or
+    `UpstreamError` after writing."""
+    stopped: Exception | None = None
+    found = []
+    for future in [pool.submit(read_one, govern, row) for row in rows]:
+        try:
+            found.append(future.result())
+        except (OutOfTime, UpstreamError) as exc:
+            stopped = stopped or exc
+    try:
+        for reading in found:
+            artifact = reading.artifact
+            key = f"{artifact.blueprint_id}|{artifact.blueprint_version_id}" if artifact else ""
+            if artifact is not None and key not in state.assignees:
+                state.assignees[key] = _assignees(govern, artifact.blueprint_id, artifact.blueprint_version_id)
+    except (OutOfTime, UpstreamError) as exc:
+        stopped = stopped or exc
+    added = apply.readings(found, state.assignees)
+    result.visited += len(found)
+    if found:
+        _contact(state, result)
+    if stopped is not None:
+        raise stopped
+    return added
+
+
+def read_one(govern: Budgeted, row: MirroredArtifact) -> apply.Reading:
+    """Read one artifact's sign-offs, and its own record when new, changed or due (Govern calls only: safe in a
+    thread). Raises `OutOfTime`, or an `UpstreamError` when Govern cannot be read; a 404 reads as gone and a
+    refusal of this one artifact (4xx) leaves it for its next visit."""
     read_at = timezone.now()
     try:
         sign_offs = [apply.sign_off_json(s) for s in govern.call("list_sign_offs", row.artifact_id)]
         artifact = None
         if row.detail_is_due(read_at) or sign_offs != row.sign_offs or row.visited_at is None:
             artifact = govern.call("get_artifact", row.artifact_id)
-            key = f"{artifact.blueprint_id}|{artifact.blueprint_version_id}"
-            if key not in state.assignees:
-                state.assignees[key] = _assignees(govern, artifact.blueprint_id, artifact.blueprint_version_id)
     except UpstreamNotFound:
-        return apply.gone(row.artifact_id)
+        return apply.Reading(row, read_at, gone=True)
     except UpstreamRefused as exc:
         log.warning("Govern mirror: %s not read (%s); trying again at its next visit", row.artifact_id, exc)
-        row.schedule(read_at)
-        row.save(update_fields=["next_visit_at", "updated_at"])
-        return 0
-    assignees = state.assignees.get(f"{artifact.blueprint_id}|{artifact.blueprint_version_id}") if artifact else None
-    return apply.reading(row.artifact_id, read_at, sign_offs, artifact, assignees)
+        return apply.Reading(row, read_at)
+    return apply.Reading(row, read_at, sign_offs, artifact)
 
 
 def _assignees(govern: Budgeted, blueprint_id: str, version_id: str) -> dict[str, str]:
