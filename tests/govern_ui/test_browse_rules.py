@@ -74,6 +74,6 @@ def test_sorts_with_undated_artifacts_first_and_ids_breaking_ties():
     assert ids(pick_artifacts(LISTING, {}, sort="created", descending=True)) == [
         "art-0001", "art-0003", "art-0002", "art-0004"]
     assert ids(pick_artifacts(LISTING, {}, sort="status")) == ["art-0002", "art-0003", "art-0004", "art-0001"]
-    # Modified: the sign-off index's date where it has one, else the creation date.
+    # Modified: the Govern mirror's date where it has one, else the creation date.
     modified = {"art-0002": day(10)}
     assert ids(pick_artifacts(LISTING, modified, sort="modified")) == ["art-0004", "art-0003", "art-0001", "art-0002"]
