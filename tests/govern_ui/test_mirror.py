@@ -189,3 +189,17 @@ def test_the_mirror_lag_is_a_gauge_on_metrics(sandbox, db, client, settings):
     assert lag and 0 <= float(lag.group(1)) < 60
     assert 'portal_cache_age_seconds{of="govern-mirror"}' in text
 
+
+
+@pytest.mark.django_db(transaction=True)  # the delivery runs once the decision is committed
+def test_a_delegation_made_through_the_portal_is_observed_linked_to_its_portal_event(sandbox, reviewer, login):
+    fill_mirror()
+    alice = login(reviewer)
+    art, step = find_step(sandbox.summary(), "NOT_STARTED")
+    confirm(alice, art, step, "delegate", open_form(alice, art, step, "delegate"), delegate_to="carol",
+            comment="You know this model")
+    delivered = AuditEvent.objects.get(source="portal", action="signoff.delegate", outcome="delivered")
+    echo = observed(action=observe.DELEGATION, target_id=f"{art}/{step}").get()
+    assert (echo.portal_event_id, echo.actor_username, echo.input["delegate_to"]) == (delivered.pk, "alice", "carol")
+    refill_mirror()
+    assert observed(action=observe.DELEGATION, target_id=f"{art}/{step}").count() == 1
