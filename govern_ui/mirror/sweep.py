@@ -172,7 +172,8 @@ def read_list(govern: Budgeted, state: MirrorState) -> int:
     summaries: list[ArtifactSummary] = govern.call("list_artifacts")
     now = timezone.now()
     listed = {s.id: s for s in summaries}
-    known = {row.artifact_id: row for row in MirroredArtifact.objects.all()}
+    known = {row.artifact_id: row for row in MirroredArtifact.objects.only(
+        "artifact_id", "name", "blueprint_id", "status", "removed_at", "visited_at", "changes")}
     empty = not any(row.removed_at is None for row in known.values())
     changes: list[observe.Change] = []
     created = []

@@ -5,10 +5,11 @@ Against a sandbox seeded with `artifacts` artifacts of which `open_steps` sign-o
 `govern/open-steps` knob), over real HTTP, with a real (embedded) Redis and SQLite:
 1. the mirror is filled once without a budget (the first sync of an empty mirror; timed, not part of the figures);
 2. the reader then runs as beat drives it (one sweep per GOVERN_SYNC_TICK_SECONDS, in a thread of this process),
-   at GOVERN_SYNC_MAX_RPS (default 10), for `seconds`; the sandbox counts the Govern calls;
+   at GOVERN_SYNC_MAX_RPS (default 10); after one revisit interval of warm-up, the sandbox counts the Govern calls
+   over `seconds`;
 3. meanwhile `decisions` open steps are rejected directly in Govern (a person's own key), spread over the first half
-   of the window; each one's latency is the time until the queue (`govern_ui.mirror.read.snapshot`) no longer
-   holds the step. A decision not seen by the end of the window plus `grace` counts as not reached.
+   of the window; each one's latency is the time until the step is no longer open in its mirror row (what the queue
+   is built from). A decision not seen by the end of the window plus `grace` counts as not reached.
 
 Usage: python -m tests.bench.govern_mirror [--artifacts N] [--open-steps N] [--seconds S] [--decisions N]
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DEFAULT_SECONDS = 180.0
+DEFAULT_SECONDS = 120.0
 
 
 def _setup_django(var_dir: Path) -> None:
@@ -77,12 +78,13 @@ def _run(sandbox, artifacts: int, open_steps: int, seconds: float, decisions: in
     # 2. Steady state at the budget, driven like beat.
     settings.GOVERN_SYNC_MAX_RPS = budget
     stop = threading.Event()
+    ticks: list = []
 
     def beat() -> None:
         try:
             while not stop.is_set():
                 tick = time.monotonic()
-                sweep.sweep()
+                ticks.append(sweep.sweep())
                 stop.wait(max(0.0, settings.GOVERN_SYNC_TICK_SECONDS - (time.monotonic() - tick)))
         finally:
             connections.close_all()
@@ -97,10 +99,14 @@ def _run(sandbox, artifacts: int, open_steps: int, seconds: float, decisions: in
     targets = targets[::stride][:decisions]
     person = GovernClient(**{**client_options(settings.GOVERN), "api_key": "govern-key-heidi"})
 
-    sandbox.reset_stats()
     reader = threading.Thread(target=beat, name="mirror-beat", daemon=True)
-    window_start = time.monotonic()
     reader.start()
+    # Warm up: the first sync read the undecided artifacts one after another; one revisit interval later their
+    # visits are spread as in steady state.
+    time.sleep(settings.GOVERN_SYNC_OPEN_SECONDS + settings.GOVERN_SYNC_TICK_SECONDS)
+    sandbox.reset_stats()
+    sweeps_before = len(ticks)
+    window_start = time.monotonic()
     decided: dict[tuple[str, str], float] = {}
     seen: dict[tuple[str, str], float] = {}
     gap = (seconds / 2) / max(1, len(targets))
@@ -116,17 +122,23 @@ def _run(sandbox, artifacts: int, open_steps: int, seconds: float, decisions: in
             except Exception as exc:  # noqa: BLE001 - a step someone else decided: skip it, the bench goes on
                 results.setdefault("skipped_decisions", []).append(f"{target}: {exc}")
             next_decision = now + gap
-        open_now = {(s.artifact_id, s.step_id) for s in read.snapshot().open_steps()}
-        for target, at in decided.items():
-            if target not in seen and target not in open_now:
-                seen[target] = time.monotonic() - at
+        waiting = [t for t in decided if t not in seen]
+        if waiting:
+            # The queue is built from these rows: a step no longer open in its row is out of the queue.
+            rows = dict(MirroredArtifact.objects.filter(artifact_id__in={a for a, _ in waiting})
+                        .values_list("artifact_id", "sign_offs"))
+            for art, step in waiting:
+                status = next((s["status"] for s in rows.get(art, []) if s["stepId"] == step), "")
+                if status not in ("NOT_STARTED", "IN_PROGRESS", "DELEGATED"):
+                    seen[(art, step)] = time.monotonic() - decided[(art, step)]
         if calls_at_end is None and now - window_start >= seconds:
             calls_at_end = sum(sandbox.stats()["govern"].values())
             window = now - window_start
+            sweeps_in_window = ticks[sweeps_before:]
         if calls_at_end is not None and (len(seen) == len(decided) and not targets or
                                          now - window_start >= seconds + grace):
             break
-        time.sleep(1.0)
+        time.sleep(0.5)
     stop.set()
     reader.join(timeout=settings.GOVERN_SYNC_TICK_SECONDS + 30)
 
@@ -141,6 +153,8 @@ def _run(sandbox, artifacts: int, open_steps: int, seconds: float, decisions: in
         "decision_to_queue_p95_s": _p95(latencies),
         "decision_to_queue_max_s": round(latencies[-1], 1) if latencies else None,
         "mirror_lag_s_at_end": round(read.lag_seconds() or 0, 1),
+        "sweeps": len(sweeps_in_window),
+        "sweeps_ending_with_work_due": sum(1 for t in sweeps_in_window if t is not None and t.due_left),
     })
     return results
 
