@@ -45,7 +45,7 @@ def step_access(
     names: Mapping[str, str] | None = None,
 ) -> StepAccess:
     """What a person (acting as Govern `login`) may do on a step, decided from Govern's reviews (or `reviewers`, the
-    logins the sign-off index knows) and their own pending and delivered portal actions.
+    logins the Govern mirror knows) and their own pending and delivered portal actions.
 
     `self_review` is `self_review_reason` for this person and artifact; `key_problem` says why their personal key
     cannot be used (reviews sent as each reviewer). The reason explains a refusal in words a reviewer understands.

@@ -1,4 +1,4 @@
-"""The review-queue badge in the navigation, read from the sign-off index (never from Govern)."""
+"""The review-queue badge in the navigation, read from the Govern mirror (never from Govern)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ class _Badge:
 
 
 def govern(request):
-    """`govern_badge.count`: the signed-in reviewer's queue length, None for others or while the index is cold.
-    Lazy, so pages that do not show the nav pay nothing."""
+    """`govern_badge.count`: the signed-in reviewer's queue length, None for others or while the mirror was never
+    filled. Lazy, so pages that do not show the nav pay nothing."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not has_role(user, REVIEWER):
         return {"govern_is_reviewer": False}

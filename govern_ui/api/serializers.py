@@ -132,7 +132,7 @@ class QueueFilterSerializer(serializers.Serializer):
 
 
 class QueueSerializer(serializers.Serializer):
-    loading = serializers.BooleanField(help_text="True while the sign-off index is being built; ask again shortly.")
+    loading = serializers.BooleanField(help_text="True while the Govern mirror was never filled; ask again shortly.")
     built_at = serializers.DateTimeField(allow_null=True)
     tab = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Steps on each tab (mine, all)")

@@ -67,7 +67,7 @@ class ArtifactDetail(APIView):
 
 
 class QueueView(APIView):
-    """The caller's review queue, from the cached sign-off index (never a Govern call)."""
+    """The caller's review queue, from the Govern mirror (never a Govern call)."""
 
     permission_classes = [HasRole(REVIEWER)]
 
