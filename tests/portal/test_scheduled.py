@@ -18,3 +18,11 @@ def test_orphaned_updates_are_swept_at_least_as_often_as_updates_are_polled(sett
     """A dead poller's update is taken over within its lease plus one poll interval, so the sweep may not be slower."""
     sweep = _beat_schedule()["resume-update-polls"]["schedule"]
     assert sweep <= settings.DEPLOYMENT_UPDATE_POLL_MAX_SECONDS
+
+
+def test_the_govern_mirror_is_swept_every_tick_and_nothing_rebuilds_a_sign_off_index(settings):
+    settings.GOVERN_SYNC_TICK_SECONDS = 5
+    schedule = _beat_schedule()
+    entry = schedule["sync-govern-mirror"]
+    assert (entry["schedule"], entry["options"]["expires"]) == (5.0, 5.0)
+    assert not any("index" in name for name in schedule)
