@@ -36,6 +36,7 @@ class MirrorAge:
     stale: bool
     error: str = ""
     down_since: datetime | None = None
+    unread: int = 0  # artifacts Govern lists that the reader has not read yet (the first sync is under way)
 
     @property
     def loading(self) -> bool:
@@ -60,7 +61,8 @@ def age(state: MirrorState | None = None, at: float | None = None) -> MirrorAge:
     reference = oldest or state.last_success_at or state.listed_at
     as_of = reference.timestamp() if reference else None
     age_s, stale = age_and_staleness(as_of, state.last_error, settings.GOVERN_SYNC_OPEN_SECONDS, at)
-    return MirrorAge(as_of, age_s, stale, state.last_error, state.down_since)
+    unread = MirroredArtifact.objects.live().filter(visited_at__isnull=True).count()
+    return MirrorAge(as_of, age_s, stale, state.last_error, state.down_since, unread)
 
 
 def lag_seconds() -> float | None:

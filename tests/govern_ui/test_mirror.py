@@ -203,3 +203,13 @@ def test_a_delegation_made_through_the_portal_is_observed_linked_to_its_portal_e
     assert (echo.portal_event_id, echo.actor_username, echo.input["delegate_to"]) == (delivered.pk, "alice", "carol")
     refill_mirror()
     assert observed(action=observe.DELEGATION, target_id=f"{art}/{step}").count() == 1
+
+
+def test_during_the_first_sync_the_queue_says_how_much_is_not_read_yet(sandbox, reviewer2, login, settings):
+    settings.GOVERN_SYNC_MAX_RPS = 20
+    assert "Loading the sign-offs" in login(reviewer2).get("/governance/queue/").content.decode()
+    sweep.sweep(seconds=1)  # the list, the directory and a few artifacts
+    unread = MirroredArtifact.objects.filter(visited_at__isnull=True).count()
+    assert unread > 0
+    html = login(reviewer2).get("/governance/queue/").content.decode()
+    assert f"Still reading Govern: {unread} artifacts not read yet" in html
