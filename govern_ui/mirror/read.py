@@ -120,7 +120,8 @@ def entry(artifact_id: str) -> tuple[ArtifactEntry | None, Directory]:
 
 def artifact_list() -> tuple[ArtifactList, dict[str, datetime | None]] | None:
     """Every live artifact as the list page shows it, and each one's "modified" date; None while never filled."""
-    if _state() is None:
+    state = _state()
+    if state is None or state.listed_at is None and not MirroredArtifact.objects.exists():
         return None
     rows = MirroredArtifact.objects.live().order_by("artifact_id").values_list(
         "artifact_id", "name", "blueprint_id", "status", "created_on", "created_by", "modified_on")
