@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
 
-from portal.lib.redis_guard import redis_unavailable
+from portal.lib.redis_guard import redis_answers, redis_unavailable
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,9 @@ class WorkersUnreachableMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        # An action whose request never touched Redis (a review recorded from the Govern mirror, in the database)
+        # asks it once, so the person is told whenever the workers cannot be reached.
         if (request.method == "POST" and response.status_code in (302, 303) and not request.path.startswith("/api/")
-                and redis_unavailable()):
+                and (redis_unavailable() or not redis_answers())):
             messages.warning(request, WORKERS_UNREACHABLE)
         return response

@@ -19,9 +19,11 @@ import time
 from functools import cache
 
 from django.conf import settings
+from django_redis import get_redis_connection
 from redis.backoff import NoBackoff
 from redis.connection import Connection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
@@ -100,6 +102,15 @@ breaker = Breaker()
 def redis_unavailable() -> bool:
     """True while this process has found Redis (the cache and the broker) unavailable and not yet seen it answer."""
     return breaker.is_open()
+
+
+def redis_answers() -> bool:
+    """Ask Redis once (a PING through the guarded pool, bounded by REDIS_SOCKET_TIMEOUT): True when it answers. A
+    timeout or a refused connection opens the breaker, as any other call's would."""
+    try:
+        return bool(get_redis_connection("default").ping())
+    except RedisError:
+        return False
 
 
 class GuardedConnectionMixin:
