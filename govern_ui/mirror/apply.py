@@ -106,7 +106,7 @@ def _apply(row: MirroredArtifact, reading: Reading, assignees: dict[str, dict[st
         row.changes = seq
     row.sign_offs, row.open_steps = sign_offs, open_step_count(sign_offs)
     row.visited_at = reading.read_at
-    row.schedule(timezone.now())
+    row.schedule(reading.read_at)  # from when it was read, so the bounds hold however long the write waited
     return changes
 
 

@@ -177,7 +177,7 @@ def test_every_artifact_is_visited_within_the_daily_bound_and_undecided_ones_mor
     visits = sandbox.stats()["govern"]["GET /artifacts/{artifactId}/sign-offs"]
     decided, undecided = rows.filter(open_steps=0).count(), rows.filter(open_steps__gt=0).count()
     # Undecided artifacts come back every second, decided ones once in the window: far more reads of the former.
-    assert visits > decided + 2 * undecided
+    assert visits >= decided + 2 * undecided
 
 
 def test_the_mirror_lag_is_a_gauge_on_metrics(sandbox, db, client, settings):
