@@ -35,7 +35,8 @@ from deployer_ui.node_sampling import sample_all  # noqa: E402
 from deployer_ui.refresh import refresh_all  # noqa: E402
 from deployer_ui.wall import screens  # noqa: E402
 from deployer_ui.wall.board import WallScope  # noqa: E402
-from govern_ui import bundle_governance, index  # noqa: E402
+from govern_ui import bundle_governance  # noqa: E402
+from govern_ui.mirror import sweep  # noqa: E402
 from portal.audit.service import build_event, record_many  # noqa: E402
 from portal.demo import seed_demo_users  # noqa: E402
 from portal.tokens import service as tokens  # noqa: E402
@@ -95,7 +96,13 @@ def fill(took: dict, steps: tuple) -> None:
 
 # What beat and the worker fill at their first runs, so measures start from a warm portal and the worker's later runs
 # are its steady state. Govern's (Redis only, no database) run in a thread while the audit events are written.
-GOVERN_FILLS = (("signoff_index", index.rebuild), ("bundle_governance", bundle_governance.refresh))
+def fill_govern_mirror() -> None:
+    """The Govern mirror's first sync, swept until nothing is due (at the configured budget)."""
+    while (done := sweep.sweep(seconds=600)) is not None and done.due_left and not done.error:
+        pass
+
+
+GOVERN_FILLS = (("govern_mirror", fill_govern_mirror), ("bundle_governance", bundle_governance.refresh))
 DEPLOYER_FILLS = (("deployments", refresh_all), ("api_nodes", sample_all))
 
 
