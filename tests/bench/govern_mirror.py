@@ -201,9 +201,11 @@ def main() -> None:
     parser.add_argument("--open-steps", type=int, default=1_000)
     parser.add_argument("--seconds", type=float, default=DEFAULT_SECONDS)
     parser.add_argument("--decisions", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench-govern-mirror.json")
     args = parser.parse_args()
     results = measure(args.artifacts, args.open_steps, args.seconds, decisions=args.decisions)
-    out = Path(ROOT / "var" / "bench-govern-mirror.json")
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

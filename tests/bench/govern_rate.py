@@ -1,16 +1,21 @@
 """Govern calls per minute in steady state, counted at the sandbox while worker and beat run, and the mirror's hook.
 
-Today's figure is what the running portal costs Govern (the sign-off index rebuilt every minute, the bundle
-governance refresh), counted over the fifty-screen wall window (`tests.bench.wall`), long after the index's first
-build. The budgeted Govern mirror (GOVERN_SYNC_MAX_RPS) brings its own measurement, `tests/bench/govern_mirror.py`
-with `measure(...) -> dict`; `merge_govern_mirror` is where its figures join the results.
+The steady-state figure is what the running stack costs Govern (the budgeted Govern mirror's sweeps, the bundle
+governance refresh), counted at the sandbox over the fifty-screen wall window (`tests.bench.wall`). The time for a
+decision made directly in Govern to leave the reviewer's queue comes from `tests.bench.govern_mirror`, run on its own
+(`mirror_figures`).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-from tests.bench.stack import Stack
+from tests.bench.stack import ROOT
 
 DEFAULT_MAX_RPS = 10.0  # GOVERN_SYNC_MAX_RPS's default, the budget the mirror keeps
 
@@ -25,19 +30,18 @@ def steady_state(window: dict) -> dict:
     return {**window, "budget_per_minute": max_rps() * 60}
 
 
-def govern_mirror_figures(stack: Stack) -> dict | None:
-    """HOOK for the lead: return `tests.bench.govern_mirror.measure(...)` here once that module lands (None: absent).
-
-    Its dict is merged by `merge_govern_mirror` into the "Govern calls per minute" row's details."""
-    return None
-
-
-def merge_govern_mirror(row: dict, mirror: dict | None) -> dict:
-    """The steady-state row with the mirror's figures under "mirror" (and its per-minute figure, when it gives one,
-    as the row's figure: the mirror is what will make Govern's steady-state cost)."""
-    if not mirror:
-        return row
-    merged = {**row, "mirror": mirror}
-    if isinstance(mirror.get("per_minute"), int | float):
-        merged["per_minute"] = mirror["per_minute"]
-    return merged
+def mirror_figures(*, artifacts: int, open_steps: int, seconds: float, decisions: int) -> dict:
+    """`tests.bench.govern_mirror` in a process of its own (it sets Django up itself, on its own sandbox, embedded
+    Redis and SQLite, with the reader at its default budget), after the stack has stopped so the two do not share the
+    cores. Returns its figures (`decision_to_queue_p95_s`, `govern_calls_per_minute`, ...). Raises RuntimeError when
+    it fails."""
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work) / "mirror.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.bench.govern_mirror", "--artifacts", str(artifacts), "--open-steps",
+             str(open_steps), "--seconds", str(seconds), "--decisions", str(decisions), "--out", str(out)],
+            cwd=ROOT, capture_output=True, text=True, timeout=seconds + 900, check=False,
+        )
+        if done.returncode != 0 or not out.exists():
+            raise RuntimeError(f"govern_mirror exited {done.returncode}: {done.stderr[-500:]}")
+        return json.loads(out.read_text())
