@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Min
@@ -87,7 +88,7 @@ def _entry(row: dict) -> ArtifactEntry:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, IndexSnapshot]] = {}
+_cache: dict[str, tuple[tuple, Any]] = {}  # "queue": IndexSnapshot, "list": the artifact list
 
 
 def snapshot() -> IndexSnapshot | None:
@@ -97,8 +98,7 @@ def snapshot() -> IndexSnapshot | None:
     mirror_age = age(state)
     if mirror_age.as_of is None:
         return None
-    stamp = tuple(MirroredArtifact.objects.aggregate(n=Count("id"), last=Max("updated_at")).values()) + (
-        state.directory_at,)
+    stamp = _rows_stamp() + (state.directory_at,)
     with _cache_lock:
         cached = _cache.get("queue")
     if cached is not None and cached[0] == stamp:
@@ -118,15 +118,29 @@ def entry(artifact_id: str) -> tuple[ArtifactEntry | None, Directory]:
     return (_entry(row) if row and row["visited_at"] else None), directory(_state())
 
 
+def _rows_stamp() -> tuple:
+    """Changes whenever a mirrored row is added, written (every write sets `updated_at`) or marked removed."""
+    return tuple(MirroredArtifact.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+
+
 def artifact_list() -> tuple[ArtifactList, dict[str, datetime | None]] | None:
-    """Every live artifact as the list page shows it, and each one's "modified" date; None while never filled."""
+    """Every live artifact as the list page shows it, and each one's "modified" date; None while never filled.
+    Read once per process until a row changes (one aggregate per page instead of 10,000 rows)."""
     state = _state()
     if state is None or state.listed_at is None and not MirroredArtifact.objects.exists():
         return None
+    stamp = _rows_stamp() + (state.listed_at,)
+    with _cache_lock:
+        cached = _cache.get("list")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
     rows = MirroredArtifact.objects.live().order_by("artifact_id").values_list(
         "artifact_id", "name", "blueprint_id", "status", "created_on", "created_by", "modified_on")
     artifacts = tuple(ArtifactSummary(a, n, b, s, c, by) for a, n, b, s, c, by, _ in rows)
-    return ArtifactList.of(artifacts), {row[0]: row[6] for row in rows}
+    result = (ArtifactList.of(artifacts), {row[0]: row[6] for row in rows})
+    with _cache_lock:
+        _cache["list"] = (stamp, result)
+    return result
 
 
 def counts() -> tuple[int, int]:
