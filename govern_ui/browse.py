@@ -26,6 +26,7 @@ from govern_ui.client import (
     SignOffStep,
     get_client,
 )
+from govern_ui.mirror import listing
 from govern_ui.mirror import read as mirror
 from govern_ui.review import StepPanel, facts_of, portal_actions, step_panel, viewer_of
 from portal.lib.upstream import UpstreamNotFound
@@ -99,7 +100,7 @@ class ArtifactPage:
     blueprint_ids: tuple[str, ...]
     statuses: tuple[str, ...]
     index_ready: bool  # modification dates are known (the mirror has read the artifacts)
-    matches: Matches
+    matches: Sequence[ArtifactSummary]  # the whole filtered order, read a window at a time (the API pages over it)
     age: mirror.MirrorAge | None = None
 
 
@@ -114,8 +115,8 @@ def pick_artifacts(
     descending: bool = False,
 ) -> list[int]:
     """Positions in `listing` of the artifacts matching the filters (`q`: a case-insensitive substring of the name),
-    sorted by `sort` (`modified`: artifact id -> modification date from the Govern mirror, else the creation date).
-    Ties are broken by id."""
+    sorted by `sort` (`modified`: artifact id -> modification date, else the creation date). Ties are broken by id.
+    The catalog's list before the mirror is filled; `govern_ui.mirror.listing` orders the mirror the same way."""
     needle = q.casefold().strip()
     arts, names = listing.artifacts, listing.names
     picked = [
@@ -126,7 +127,7 @@ def pick_artifacts(
         and (not needle or needle in names[i])
     ]
     if sort == "status":
-        key = lambda i: (arts[i].status, names[i])  # noqa: E731
+        key = lambda i: (arts[i].status, names[i], arts[i].id)  # noqa: E731
     elif sort == "created":
         key = lambda i: (arts[i].created_on or NEVER, arts[i].id)  # noqa: E731
     elif sort == "modified":
@@ -140,34 +141,23 @@ def pick_artifacts(
 def artifact_page(
     *, blueprint: str = "", status: str = "", q: str = "", sort: str = "name", descending: bool = False, page: int = 1
 ) -> ArtifactPage:
-    """One page of the artifact list from the Govern mirror, filtered, searched and sorted in Python, with the
-    mirror's age. Before the mirror was ever filled (a new installation), the catalog's briefly cached list is used.
-    Raises `UpstreamError` only then, when Govern cannot give it."""
-    mirrored = mirror.artifact_list()
-    if mirrored is not None:
-        listing, modified = mirrored
-        age = mirror.age()
-    else:
-        listing, modified, age = Catalog().artifact_list(), {}, None
-    picked = pick_artifacts(
-        listing, modified if sort == "modified" else {}, blueprint=blueprint, status=status, q=q, sort=sort,
-        descending=descending,
-    )
+    """One page of the artifact list, filtered, searched and sorted: by the database over the Govern mirror, with the
+    mirror's age; before the mirror was ever filled (a new installation), in Python over the catalog's briefly cached
+    list. Raises `UpstreamError` only then, when Govern cannot give it."""
+    filters = {"blueprint": blueprint, "status": status, "q": q, "sort": sort, "descending": descending}
+    if mirror.filled():
+        query = listing.matching(**filters)
+        ordered = listing.Rows(query, lambda row: ArtifactRow(listing.summary(row), listing.modified_on(row), row[4]))
+        current = Paginator(ordered, settings.GOVERN_ARTIFACTS_PER_PAGE).get_page(page)
+        blueprint_ids, statuses = listing.choices()
+        return ArtifactPage(current, list(current.object_list), ordered.count(), blueprint_ids, statuses, True,
+                            ordered.reshaped(listing.summary), mirror.age())
+    catalog = Catalog().artifact_list()
+    picked = pick_artifacts(catalog, {}, **filters)
     current = Paginator(picked, settings.GOVERN_ARTIFACTS_PER_PAGE).get_page(page)
-    rows = []
-    for i in current.object_list:
-        art = listing.artifacts[i]
-        rows.append(ArtifactRow(art, modified.get(art.id), art.created_on))
-    return ArtifactPage(
-        current,
-        rows,
-        len(picked),
-        listing.blueprint_ids,
-        listing.statuses,
-        mirrored is not None,
-        Matches(listing, picked),
-        age,
-    )
+    rows = [ArtifactRow(catalog.artifacts[i], None, catalog.artifacts[i].created_on) for i in current.object_list]
+    return ArtifactPage(current, rows, len(picked), catalog.blueprint_ids, catalog.statuses, False,
+                        Matches(catalog, picked))
 
 
 # -- custom fields -------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 OPEN = ("NOT_STARTED", "IN_PROGRESS", "DELEGATED")
@@ -77,7 +78,11 @@ class MirroredArtifact(models.Model):
 
     class Meta:
         ordering = ["artifact_id"]
-        indexes = [models.Index(fields=["removed_at", "next_visit_at"], name="mirror_due_idx")]
+        indexes = [
+            models.Index(fields=["removed_at", "next_visit_at"], name="mirror_due_idx"),
+            # The artifact list's default order (`govern_ui.mirror.listing`): a page is read in index order.
+            models.Index(Lower("name"), "artifact_id", name="mirror_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"mirror of {self.artifact_id}"

@@ -18,8 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Min
 
-from govern_ui.catalog import ArtifactList
-from govern_ui.client import ArtifactSummary, SignOff
+from govern_ui.client import SignOff
 from govern_ui.index import ArtifactEntry, Directory, IndexSnapshot, build_entry
 from govern_ui.models import MirroredArtifact, MirrorState
 from portal.lib.freshness import age_and_staleness, to_datetime
@@ -88,7 +87,7 @@ def _entry(row: dict) -> ArtifactEntry:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Any]] = {}  # "queue": IndexSnapshot, "list": the artifact list
+_cache: dict[str, tuple[tuple, Any]] = {}  # "queue": IndexSnapshot
 
 
 def snapshot() -> IndexSnapshot | None:
@@ -123,24 +122,10 @@ def _rows_stamp() -> tuple:
     return tuple(MirroredArtifact.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
 
 
-def artifact_list() -> tuple[ArtifactList, dict[str, datetime | None]] | None:
-    """Every live artifact as the list page shows it, and each one's "modified" date; None while never filled.
-    Read once per process until a row changes (one aggregate per page instead of 10,000 rows)."""
+def filled() -> bool:
+    """Whether the mirror has listed Govern's artifacts (pages read it; before, a new installation reads Govern)."""
     state = _state()
-    if state is None or state.listed_at is None and not MirroredArtifact.objects.exists():
-        return None
-    stamp = _rows_stamp() + (state.listed_at,)
-    with _cache_lock:
-        cached = _cache.get("list")
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    rows = MirroredArtifact.objects.live().order_by("artifact_id").values_list(
-        "artifact_id", "name", "blueprint_id", "status", "created_on", "created_by", "modified_on")
-    artifacts = tuple(ArtifactSummary(a, n, b, s, c, by) for a, n, b, s, c, by, _ in rows)
-    result = (ArtifactList.of(artifacts), {row[0]: row[6] for row in rows})
-    with _cache_lock:
-        _cache["list"] = (stamp, result)
-    return result
+    return state is not None and (state.listed_at is not None or MirroredArtifact.objects.exists())
 
 
 def counts() -> tuple[int, int]:
