@@ -6,3 +6,21 @@ would take it from each other. Flags given on the command line override anything
 """
 
 control_socket_disable = True
+
+import ctypes  # noqa: E402 - gunicorn reads this file as settings; the hook below needs it
+import ctypes.util  # noqa: E402
+
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8  # glibc's mallopt parameters (malloc.h)
+
+
+def post_fork(server, worker):
+    """Bound a worker's memory under glibc: one malloc arena per thread (up to 8 per core) each keeping what its
+    thread freed, and a mmap threshold that grows after each large block freed, had 8 threads building multi-megabyte
+    pages (a 2,000-deployment wall board, the dashboard) hold on to ~290 MB. Two arenas, and blocks of 256 KB and more
+    always mapped and given back to the system when freed. Elsewhere than glibc, nothing is changed."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, 2)
+        libc.mallopt(M_MMAP_THRESHOLD, 256 * 1024)
+    except (OSError, AttributeError):
+        pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
@@ -119,8 +120,18 @@ _TILE = (
 )
 
 
-@register.simple_tag
-def wall_tile(tile: WallTile, governance_known: bool, shared_reason: str = ""):
+@dataclass(frozen=True)
+class TileHtml:
+    """A rendered tile: its HTML, and `key`, its HTML without the reading time and the age (what a refresh that
+    found nothing new changes): two tiles of one key differ only in `success`, which a kept tile takes over."""
+
+    id: str
+    html: str
+    key: str
+    success: str
+
+
+def tile_html(tile: WallTile, governance_known: bool, shared_reason: str = "") -> TileHtml:
     """One tile. Built in Python with one format per tile (a board renders up to thousands of them); every value
     from an upstream is escaped (`escape`, as Django's own). The data attributes carry what the browser needs to
     count the tile's age and to turn it stale by itself when no newer data arrives. The style shows either the long
@@ -133,8 +144,7 @@ def wall_tile(tile: WallTile, governance_known: bool, shared_reason: str = ""):
     if view.error and view.error == shared_reason:
         classes += " wt-why-shared"
     since = hhmm(view.since)
-    # Safe: every interpolated value is escaped above, or is a label built with format_html.
-    return mark_safe(_TILE.format(
+    values = dict(
         classes=escape(classes), id=escape(view.id), health=escape(health), success=epoch(view.last_success_at),
         error="1" if view.error else "", since=since, since_text=since or "—", icon=icon, word=escape(word),
         short_governance=governance_label(tile.governance, governance_known, short=True),
@@ -142,4 +152,18 @@ def wall_tile(tile: WallTile, governance_known: bool, shared_reason: str = ""):
         reason=escape(view.error or ("never read successfully" if view.loading else "")),
         project=escape(f"{view.project_name} ({view.project_key})"), bundle=escape(view.bundle_id or "—"),
         governance=governance_label(tile.governance, governance_known),
-    ))
+    )
+    key = _TILE.format(**{**values, "success": "", "age": "not read yet" if view.loading else ""})
+    return TileHtml(view.id, _TILE.format(**values), key, values["success"])
+
+
+@register.simple_tag(takes_context=True)
+def wall_tile(context, tile: WallTile, governance_known: bool, shared_reason: str = ""):
+    """One tile (see `tile_html`); where the context has a `tile_sink` (`deployer_ui.wall.rendered`), the tile goes
+    there and the board gets its marker instead, so the board can later be sent with only the tiles that changed."""
+    rendered = tile_html(tile, governance_known, shared_reason)
+    sink = context.get("tile_sink")
+    if sink is not None:
+        return mark_safe(sink.add(rendered))
+    # Safe: every interpolated value is escaped above, or is a label built with format_html.
+    return mark_safe(rendered.html)

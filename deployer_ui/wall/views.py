@@ -1,7 +1,8 @@
 """Pages of the wall: the signed-in wall, token walls (no login) and their feeds, the admins' screens.
 
-A feed answers 304 while the board's version (the ETag) is unchanged, and carries the times a screen counts ages
-from in `X-Wall-Freshness` on every answer, 304 included. Feeds read caches only: never an upstream.
+A feed answers 304 while the board's version (the ETag) is unchanged; else the new board, as a delta from the
+version the screen shows (`X-Wall-Delta`, see `rendered`) while that one is still known. Every answer, 304 included,
+carries the times a screen counts ages from in `X-Wall-Freshness`. Feeds read caches only: never an upstream.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer_ui.forms import ConfirmForm
 from deployer_ui.models import WallScreen
 from deployer_ui.wall import board as boards
-from deployer_ui.wall import screens
+from deployer_ui.wall import rendered, screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
+from deployer_ui.wall.rendered import RenderedBoard
 from portal.lib import onetime
 from portal.lib.snapshot import one_at_a_time
 from portal.roles import ADMIN, ALL_ROLES, role_required
@@ -58,38 +61,76 @@ def _etag(state: boards.PollState) -> str:
     return f'"{state.version}-{_template_digest()}"'
 
 
-# Boards as sent (UTF-8 bytes), by ETag. Bytes, not text: every answer of one ETag sends this same buffer, where text
-# was encoded again into a new 2 MB copy per answer (at 2,000 deployments), and half the memory per kept board.
-_rendered: OrderedDict[str, bytes] = OrderedDict()
-_rendered_lock = threading.Lock()
-RENDERED_KEPT = 4  # boards a process keeps: a few scopes' current versions
+# Boards of recent versions by ETag, and the bodies sent from them (whole, or as a delta from a screen's version).
+_boards: OrderedDict[str, RenderedBoard] = OrderedDict()
+_bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_kept_lock = threading.Lock()
+BOARDS_KEPT = 3  # the current version of a scope or two, and the one most screens still show
+BODIES_KEPT = 6
 
 
-def _board_body(etag: str, scope: boards.WallScope) -> bytes:
+def _keep(store: OrderedDict, key, value, most: int) -> None:
+    with _kept_lock:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > most:
+            store.popitem(last=False)
+
+
+def _board_key(etag: str) -> str:
+    return f"wall:board:v2:{etag.strip(chr(34))}"
+
+
+def _known_board(etag: str) -> RenderedBoard | None:
+    """The board of `etag` from this process or the shared cache; None once both forgot it."""
+    with _kept_lock:
+        board = _boards.get(etag)
+    if board is None:
+        data = cache.get(_board_key(etag))
+        board = RenderedBoard.decode(data) if isinstance(data, bytes) else None
+        if board is not None:
+            _keep(_boards, etag, board, BOARDS_KEPT)
+    return board
+
+
+def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
     """The board of `scope` as of `etag`, rendered once per ETag: kept in this process and in the shared cache."""
-    with _rendered_lock:
-        body = _rendered.get(etag)
-    if body is None:
-        key = f"wall:board:{etag.strip(chr(34))}"
+    board = _known_board(etag)
+    if board is None:
         # The screens of a scope that see a new version together wait for one render (keyed by scope: a lock per
         # version would pile up in a long-running process).
         with one_at_a_time(f"wall:render:{scope.stages}:{scope.infras}:{scope.projects}"):
-            with _rendered_lock:
-                body = _rendered.get(etag)
-            if body is None:
-                body = cache.get(key)
-                if not isinstance(body, bytes):
-                    body = _render_board(boards.build_board(scope)).encode()
-                    cache.set(key, body, RENDERED_TTL)
-        with _rendered_lock:
-            _rendered[etag] = body
-            while len(_rendered) > RENDERED_KEPT:
-                _rendered.popitem(last=False)
-    return body
+            board = _known_board(etag)
+            if board is None:
+                sink = rendered.TileSink()
+                board = RenderedBoard.cut(_render_board(boards.build_board(scope), sink), sink)
+                cache.set(_board_key(etag), board.encode(), RENDERED_TTL)
+                _keep(_boards, etag, board, BOARDS_KEPT)
+    return board
 
 
-def _render_board(board: boards.Board) -> str:
-    return render_to_string(BOARD_TEMPLATE, {"board": board, "governance_known": not board.governance.loading})
+def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool]:
+    """What a screen showing version `shown` ("" for nothing) receives of `etag`: a delta when its version is still
+    known here or in the shared cache, else the whole board. Each pair is built once per process."""
+    with _kept_lock:
+        body = _bodies.get((etag, shown))
+    if body is not None:
+        return body, bool(shown)
+    board = _board(etag, scope)
+    before = _known_board(shown) if shown else None
+    if before is None:
+        shown = ""
+        with _kept_lock:
+            body = _bodies.get((etag, ""))
+    if body is None:
+        body = board.delta(before.keys()) if before is not None else board.full()
+        _keep(_bodies, (etag, shown), body, BODIES_KEPT)
+    return body, bool(shown)
+
+
+def _render_board(board: boards.Board, sink: rendered.TileSink | None = None) -> str:
+    return render_to_string(BOARD_TEMPLATE, {"board": board, "governance_known": not board.governance.loading,
+                                             "tile_sink": sink})
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -100,10 +141,15 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def _feed(request, scope: boards.WallScope) -> HttpResponse:
     state = boards.poll_state(scope)
     etag = _etag(state)
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+    held = parse_etags(request.headers.get("If-None-Match", ""))
+    if etag in held:
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(_board_body(etag, scope))
+        shown = held[0] if len(held) == 1 and held[0] != "*" else ""
+        body, delta = _body(etag, shown, scope)
+        response = HttpResponse(body)
+        if delta:
+            response["X-Wall-Delta"] = shown  # the version this answer patches: any other screen must not apply it
     response["ETag"] = etag
     response["X-Wall-Freshness"] = json.dumps(state.freshness, separators=(",", ":"))
     return _no_store(response)
@@ -111,11 +157,12 @@ def _feed(request, scope: boards.WallScope) -> HttpResponse:
 
 def _page(request, scope: boards.WallScope, *, title: str, feed_url: str, login_url: str = "") -> HttpResponse:
     state = boards.poll_state(scope)
-    board = boards.build_board(scope)
+    etag = _etag(state)
+    # The board the feed would send for this version, so the first poll after a change can send a delta from it.
+    board = mark_safe(_body(etag, "", scope)[0].decode())  # noqa: S308 - rendered by the board template, escaped
     context = {
-        "title": title, "scope": scope, "board": board, "governance_known": not board.governance.loading,
-        "feed_url": feed_url, "login_url": login_url, "etag": _etag(state),
-        "freshness": json.dumps(state.freshness, separators=(",", ":")),
+        "title": title, "scope": scope, "board_html": board, "feed_url": feed_url, "login_url": login_url,
+        "etag": etag, "freshness": json.dumps(state.freshness, separators=(",", ":")),
         "poll_seconds": settings.WALL_POLL_SECONDS, "page_seconds": settings.WALL_PAGE_SECONDS,
         "time_zone": settings.TIME_ZONE,
     }

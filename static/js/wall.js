@@ -1,6 +1,9 @@
 /* The wall screen in the browser. No dependencies.
  *
  * - Polls its feed every data-poll seconds with If-None-Match: 304 keeps the board, 200 replaces it (no reload).
+ *   A 200 marked X-Wall-Delta (the version this screen shows) sends only the tiles that changed: each one this
+ *   screen already shows comes as a placeholder (data-keep) carrying its new reading time, and the screen puts its
+ *   own tile there. Should one be missing, it asks for the whole board at once.
  * - Counts every age itself, from the times the server sent (epoch seconds, corrected for this machine's clock by
  *   the server time each answer carries), and turns a tile grey when it gets too old: a frozen screen never shows
  *   old data as current.
@@ -163,6 +166,27 @@
     tick();
   }
 
+  /* Applies a delta; false (and nothing changed) when a tile it keeps is not on this screen. */
+  function patch(html) {
+    var target = document.getElementById("wall-board");
+    var shown = {};
+    target.querySelectorAll(".wt[data-deployment]").forEach(function (tile) { shown[tile.dataset.deployment] = tile; });
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var keeps = holder.querySelectorAll("li[data-keep]");
+    for (var i = 0; i < keeps.length; i++) {
+      if (!shown[keeps[i].dataset.keep]) return false;
+    }
+    keeps.forEach(function (keep) {
+      var tile = shown[keep.dataset.keep];
+      tile.dataset.success = keep.dataset.success;
+      keep.replaceWith(tile);
+    });
+    target.replaceChildren.apply(target, Array.prototype.slice.call(holder.childNodes));
+    tick();
+    return true;
+  }
+
   function replacePage(html) {  // the "access revoked" page: this screen is done
     polling = false;
     replaced = true;
@@ -198,9 +222,15 @@
         }
         if (response.status === 304) { contact(); return null; }
         if (response.status === 200) {
+          var base = response.headers.get("X-Wall-Delta");
           return response.text().then(function (html) {
-            etag = response.headers.get("ETag") || "";
-            swap(html);
+            if (base !== null && (base !== etag || !patch(html))) {
+              etag = "";  // a delta this screen cannot apply: the whole board, now
+              delay = 0;
+            } else {
+              if (base === null) swap(html);
+              etag = response.headers.get("ETag") || "";
+            }
             contact();
           });
         }

@@ -319,6 +319,36 @@ def test_feed_answers_304_until_what_it_shows_changes(client, caches, issue):
     assert ("churn-dev", "ERROR") in [(dep, health) for dep, health, _ in tiles(changed.content.decode())]
 
 
+KEEP = re.compile(r'<li data-keep="([^"]+)" data-success="([^"]*)" hidden></li>')
+AGE = re.compile(r"<span data-age>[^<]*</span>")
+
+
+def test_a_screen_receives_only_the_tiles_that_changed(client, caches, issue):
+    feed = reverse("wall:token_feed", args=[issue().token])
+    first = client.get(feed)
+    shown, etag = first.content.decode(), first["ETag"]
+    caches.set_health("churn-dev", "ERROR")
+    refresh_all()
+    delta = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+    body = delta.content.decode()
+    assert delta.status_code == 200 and delta["X-Wall-Delta"] == etag
+    sent, kept = [dep for dep, _, _ in tiles(body)], dict(KEEP.findall(body))
+    assert "churn-dev" in sent and len(sent) < len(kept), "the changed tiles whole, the others as placeholders"
+    assert sorted(sent + list(kept)) == sorted(dep for dep, _, _ in tiles(shown))
+
+    # The screen's own tiles put in the placeholders (with their new reading time) make the whole new board.
+    def own(match: re.Match) -> str:
+        tile = tile_html(shown, match.group(1)) + "</li>"
+        return re.sub(r'data-success="[^"]*"', f'data-success="{match.group(2)}"', tile, count=1)
+
+    whole = client.get(feed).content.decode()
+    assert "X-Wall-Delta" not in client.get(feed)
+    assert AGE.sub("", KEEP.sub(own, body)) == AGE.sub("", whole)
+    # A screen showing a version no longer known (or a made-up one) gets the whole board.
+    unknown = client.get(feed, HTTP_IF_NONE_MATCH='"0123456789abcdef01234567-00000000"')
+    assert "X-Wall-Delta" not in unknown and AGE.sub("", unknown.content.decode()) == AGE.sub("", whole)
+
+
 def test_feed_while_a_refresh_cycle_runs(client, caches, issue):
     feed, statuses = reverse("wall:token_feed", args=[issue().token]), StatusCache()
     lock = statuses.lock().acquire()  # a worker's cycle holds the refresh lock

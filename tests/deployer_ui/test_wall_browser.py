@@ -68,6 +68,11 @@ def test_token_wall_is_live_honest_and_readable(screen_context, fast_wall, sandb
     page.evaluate("window.wallMarker = 'not reloaded'")
     before = _production(page)
     target = next(dep for dep, health in reversed(before) if health == "HEALTHY")
+    kept = next(dep for dep, _ in before if dep != target)
+    page.evaluate("dep => { document.querySelector(`[data-deployment='${dep}']`).wallKept = true; }", kept)
+    deltas: list[str | None] = []
+    page.on("response", lambda response: deltas.append(response.headers.get("x-wall-delta"))
+            if "/feed/" in response.url and response.status == 200 else None)
     sandbox.set_health(target, "ERROR")
     refresh_all()  # the worker's next cycle
     polls_before = len(polls)
@@ -84,6 +89,10 @@ def test_token_wall_is_live_honest_and_readable(screen_context, fast_wall, sandb
     tile = page.locator(f"[data-deployment='{target}']")
     assert "Error" in tile.get_by_test_id("wall-health").inner_text()
     assert page.evaluate("window.wallMarker") == "not reloaded"
+    # Only the changed tiles came: the others are the very elements the screen already showed.
+    assert deltas and all(deltas), "the new board came as a delta"
+    assert page.evaluate("dep => document.querySelector(`[data-deployment='${dep}']`).wallKept === true", kept)
+    assert page.get_by_test_id("wall-tile").count() == 14
 
     page.route("**/feed/", lambda route: route.abort())
     lost = page.get_by_test_id("wall-connection-lost")
