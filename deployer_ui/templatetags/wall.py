@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
@@ -14,6 +13,7 @@ from django.utils.timezone import get_current_timezone
 
 from deployer_ui.templatetags.deployer import short_duration
 from deployer_ui.wall.board import WallTile
+from deployer_ui.wall.rendered import TileHtml
 from govern_ui.bundle_governance import APPROVED, NOT_GOVERNED, PENDING, REJECTED, BundleGovernance
 from portal.lib.freshness import LOADING
 
@@ -118,17 +118,6 @@ _TILE = (
     '<span class="wt-line wt-reason" data-reason title="{reason}">{reason}</span>'
     "</li>"
 )
-
-
-@dataclass(frozen=True)
-class TileHtml:
-    """A rendered tile: its HTML, and `key`, its HTML without the reading time and the age (what a refresh that
-    found nothing new changes): two tiles of one key differ only in `success`, which a kept tile takes over."""
-
-    id: str
-    html: str
-    key: str
-    success: str
 
 
 def tile_html(tile: WallTile, governance_known: bool, shared_reason: str = "") -> TileHtml:

@@ -16,10 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from deployer_ui.templatetags.wall import TileHtml
-
 _NONCE = secrets.token_hex(8)  # no upstream text can forge a tile's marker: it would have to guess this
 _MARKER = re.compile("\x00" + _NONCE + r"(\d+)\x00")
+
+
+@dataclass(frozen=True)
+class TileHtml:
+    """A rendered tile: its HTML, and `key`, its HTML without the reading time and the age (what a refresh that
+    found nothing new changes): two tiles of one key differ only in `success`, which a kept tile takes over."""
+
+    id: str
+    html: str
+    key: str
+    success: str
 
 
 class TileSink:
