@@ -2,19 +2,28 @@
 and the updates running now, read from the database (a tile says "updating 50%").
 
 `read_dashboard` reads the cache and the database; `assemble` is the pure rule (no Redis, no Deployer) that the unit
-tests call.
+tests call; `rendered_dashboard` is what the page shows, rendered once for every screen asking within
+DEPLOYMENT_DASHBOARD_REUSE_SECONDS while nothing it shows changed (at 2,000 deployments a render is ~1 MB of HTML and
+most of a request's time, and five operators' screens polling it cost five renders a poll).
 """
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
 
 from deployer_ui import enqueue
 from deployer_ui.client import HEALTH_VALUES
 from deployer_ui.models import DeploymentUpdate
 from deployer_ui.status_cache import Cycle, StatusCache, StatusView
 from portal.lib.freshness import LOADING
+from portal.lib.snapshot import one_at_a_time
 
 # (stage, [(infra, [tile, …]), …]), stages in the Deployer's order
 Groups = list[tuple[str, list[tuple[str, list[StatusView]]]]]
@@ -134,3 +143,48 @@ def read_dashboard(filters: DashboardFilters) -> Dashboard:
     dashboard = assemble(views, cache.stage_order(), filters, cycle=cache.cycle(), interval=cache.interval)
     dashboard.updating = running_updates()
     return dashboard
+
+
+_rendered: OrderedDict[str, tuple[float, Dashboard, str]] = OrderedDict()
+_rendered_lock = threading.Lock()
+RENDERED_KEPT = 8  # a few filters' renders
+
+
+def _stamp(cache: StatusCache, filters: DashboardFilters) -> str | None:
+    """What a render shows apart from the ages: the cache's version, the cycle, the running updates and the filters
+    (None: no version to trust, render anew)."""
+    version = cache.version()
+    if version is None:
+        return None
+    updates = sorted((dep, u.update_id, u.percent, u.starting) for dep, u in running_updates().items())
+    return json.dumps([version, asdict(cache.cycle()), updates, asdict(filters)], default=str)
+
+
+def rendered_dashboard(filters: DashboardFilters, render: Callable[[Dashboard], str]) -> tuple[Dashboard, str]:
+    """The dashboard and its HTML (`render` of it): reused for DEPLOYMENT_DASHBOARD_REUSE_SECONDS while what it shows is
+    unchanged, so the ages it shows are at most that much behind (stale is said at most that much late)."""
+    cache = StatusCache()
+    stamp = _stamp(cache, filters)
+    reuse = settings.DEPLOYMENT_DASHBOARD_REUSE_SECONDS
+
+    def fresh() -> tuple[Dashboard, str] | None:
+        with _rendered_lock:
+            found = _rendered.get(stamp) if stamp else None
+        if found and time.monotonic() - found[0] <= reuse:
+            return found[1], found[2]
+        return None
+
+    if (found := fresh()) is not None:
+        return found
+    with one_at_a_time(f"dashboard:render:{stamp}"):  # the screens asking together wait for one render
+        if (found := fresh()) is not None:
+            return found
+        dashboard = read_dashboard(filters)
+        html = render(dashboard)
+        if stamp and not dashboard.loading and reuse > 0:
+            with _rendered_lock:
+                _rendered[stamp] = (time.monotonic(), dashboard, html)
+                _rendered.move_to_end(stamp)
+                while len(_rendered) > RENDERED_KEPT:
+                    _rendered.popitem(last=False)
+    return dashboard, html

@@ -10,17 +10,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from deployer_ui import apinodes, browse
 from deployer_ui.apinode_forms import RangeForm
 from deployer_ui.charts import RANGES
 from deployer_ui.client import UPSTREAM_NAME
-from deployer_ui.dashboard import DashboardFilters, read_dashboard
+from deployer_ui.dashboard import DashboardFilters, rendered_dashboard
 from deployer_ui.forms import ConfirmForm, DashboardFilterForm, GenerationForm
 from portal.lib.upstream import UpstreamError, UpstreamNotFound
-from portal.lib.web import page_or_partial, upstream_error_text
+from portal.lib.web import is_htmx, page_or_partial, upstream_error_text
 from portal.roles import ADMIN, ALL_ROLES, OPERATOR, has_role, role_required
 
 READERS = ALL_ROLES
@@ -53,11 +55,15 @@ def confirm_page(request, *, title, message, button, cancel_url, danger=False, e
 def dashboard(request):
     form = DashboardFilterForm(request.GET or None)
     filters = DashboardFilters(**form.cleaned_data) if form.is_valid() else DashboardFilters()
-    data = read_dashboard(filters)
-    context = {"form": form, "data": data, "poll_seconds": 2 if data.loading else
-               settings.DEPLOYMENT_DASHBOARD_POLL_SECONDS, "query": request.GET.urlencode()}
-    return page_or_partial(request, "deployer_ui/dashboard.html", "deployer_ui/partials/_dashboard.html", context,
-                           status=200 if form.is_valid() or not request.GET else 400)
+    data, html = rendered_dashboard(
+        filters, lambda data: render_to_string("deployer_ui/partials/_dashboard.html", {"data": data}))
+    status = 200 if form.is_valid() or not request.GET else 400
+    if is_htmx(request):
+        return HttpResponse(html, status=status)
+    context = {"form": form, "data": data, "dashboard_html": mark_safe(html),  # noqa: S308 - a rendered template
+               "poll_seconds": 2 if data.loading else settings.DEPLOYMENT_DASHBOARD_POLL_SECONDS,
+               "query": request.GET.urlencode()}
+    return render(request, "deployer_ui/dashboard.html", context, status=status)
 
 
 # --- read-only Deployer pages ----------------------------------------------------------------------------------------

@@ -150,7 +150,7 @@ def artifact_page(
         query = listing.matching(**filters)
         ordered = listing.Rows(query, lambda row: ArtifactRow(listing.summary(row), listing.modified_on(row), row[4]))
         current = Paginator(ordered, settings.GOVERN_ARTIFACTS_PER_PAGE).get_page(page)
-        blueprint_ids, statuses = listing.choices()
+        blueprint_ids, statuses = mirror.choices()
         return ArtifactPage(current, list(current.object_list), ordered.count(), blueprint_ids, statuses, True,
                             ordered.reshaped(listing.summary), mirror.age())
     catalog = Catalog().artifact_list()

@@ -73,6 +73,9 @@ class MirroredArtifact(models.Model):
     # Counts the changes observed on it: part of the natural key of each change's audit event.
     changes = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # What pages show of it (list fields, sign-offs, removal) last changed then: a visit that found nothing new leaves
+    # it, so the pages' per-process caches last while the reader re-reads unchanged artifacts.
+    shown_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     objects = MirroredArtifactQuerySet.as_manager()
 
@@ -82,6 +85,8 @@ class MirroredArtifact(models.Model):
             models.Index(fields=["removed_at", "next_visit_at"], name="mirror_due_idx"),
             # The artifact list's default order (`govern_ui.mirror.listing`): a page is read in index order.
             models.Index(Lower("name"), "artifact_id", name="mirror_name_idx"),
+            # The mirror's age (oldest reading behind the open steps, artifacts never read): read from the index alone.
+            models.Index(fields=["removed_at", "open_steps", "visited_at"], name="mirror_age_idx"),
         ]
 
     def __str__(self) -> str:
@@ -95,6 +100,12 @@ class MirroredArtifact(models.Model):
             return
         spread = 0.5 + (zlib.crc32(self.artifact_id.encode()) % 1000) / 2000
         self.next_visit_at = now + timedelta(seconds=settings.GOVERN_SYNC_DECIDED_SECONDS * spread)
+
+    def shown(self) -> tuple:
+        """What pages show of it: compared before and after a write (`shown_at`)."""
+        return (self.name, self.blueprint_id, self.status, self.created_on, self.created_by, self.modified_on,
+                self.modified_by, self.owners, self.named_reviewers, self.assignees, self.sign_offs, self.open_steps,
+                self.removed_at)
 
     def detail_is_due(self, now: datetime) -> bool:
         return self.detail_at is None or now - self.detail_at >= timedelta(seconds=settings.GOVERN_SYNC_DETAIL_SECONDS)

@@ -9,6 +9,8 @@ own its artifact.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -190,15 +192,31 @@ def _item(step: IndexedStep, login: str, reason: str, snapshot: IndexSnapshot) -
     )
 
 
+_counts: OrderedDict[tuple, int] = OrderedDict()  # the badge, by (mirror stamp, reviewer, their portal actions)
+_counts_lock = threading.Lock()
+COUNTS_KEPT = 256
+
+
 def queue_count(user) -> int | None:
     """How many steps are assigned to `user` (None for a non-reviewer, or while the mirror was never filled). Never
-    calls Govern."""
+    calls Govern. Every page shows it: counted once per process until the mirror or the reviewer's actions change."""
     if not has_role(user, REVIEWER):
         return None
     snapshot = mirror.snapshot()
     if snapshot is None:
         return None
-    return sum(1 for _, why in _reviewable(user, snapshot) if why)
+    me = _me(user, snapshot)
+    key = (snapshot.stamp, me, frozenset(acted_on(me.login))) if snapshot.stamp else None
+    with _counts_lock:
+        found = _counts.get(key) if key else None
+    if found is None:
+        found = sum(1 for _, why in _reviewable(user, snapshot) if why)
+        if key:
+            with _counts_lock:
+                _counts[key] = found
+                while len(_counts) > COUNTS_KEPT:
+                    _counts.popitem(last=False)
+    return found
 
 
 def next_for(user, after: tuple[str, str] | None = None) -> QueueItem | None:

@@ -70,6 +70,9 @@ DEPLOYER_REQUESTS_PER_SECOND = envfloat("DEPLOYER_REQUESTS_PER_SECOND", 20.0)
 DEPLOYMENT_STATUS_TTL_SECONDS = envint("DEPLOYMENT_STATUS_TTL_SECONDS", 7 * 24 * 3600)
 # Seconds between the dashboard's own htmx refreshes.
 DEPLOYMENT_DASHBOARD_POLL_SECONDS = envint("DEPLOYMENT_DASHBOARD_POLL_SECONDS", 10)
+# One render of the dashboard serves every screen asking within this many seconds while nothing it shows changed: its
+# ages are at most that much behind. 0 renders every request.
+DEPLOYMENT_DASHBOARD_REUSE_SECONDS = envfloat("DEPLOYMENT_DASHBOARD_REUSE_SECONDS", 2.0)
 # Update polling: backoff from MIN to MAX seconds between future reads; a poller's lease on an update lasts LEASE
 # seconds and is renewed each read (an expired lease means its worker died: resume_update_polls, which beat sends every
 # MAX seconds, takes it over, so a dead poller's update is followed again within LEASE + MAX seconds).

@@ -78,6 +78,7 @@ class IndexSnapshot:
     built_at: float
     artifacts: dict[str, ArtifactEntry]
     directory: Directory = field(default_factory=Directory)
+    stamp: tuple = ()  # the mirror's rows and directory these entries come from: same stamp, same entries
 
     def open_steps(self) -> Iterator[IndexedStep]:
         for entry in self.artifacts.values():

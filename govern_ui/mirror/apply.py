@@ -70,6 +70,7 @@ def readings(found: list[Reading], assignees: dict[str, dict[str, str]]) -> int:
             row = rows.get(reading.row.artifact_id)
             if row is None or row.removed_at is not None:
                 continue
+            shown = row.shown()
             if reading.gone:
                 row.changes += 1
                 row.removed_at = now
@@ -80,6 +81,8 @@ def readings(found: list[Reading], assignees: dict[str, dict[str, str]]) -> int:
                 continue
             else:
                 changes += _apply(row, reading, assignees)
+            if row.shown() != shown:
+                row.shown_at = now
             row.save()
         return observe.record(changes)
 
@@ -127,6 +130,7 @@ def step_read_back(artifact_id: str, sign_off: SignOff, read_at: datetime) -> in
         if changes:
             row.changes = seq
         row.sign_offs, row.open_steps = after, open_step_count(after)
+        row.shown_at = timezone.now()
         # Not a full visit (one step only): `visited_at` and the schedule stay as they were.
-        row.save(update_fields=["sign_offs", "open_steps", "changes", "updated_at"])
+        row.save(update_fields=["sign_offs", "open_steps", "changes", "updated_at", "shown_at"])
         return observe.record(changes)

@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 
 from govern_ui.client import SignOff
 from govern_ui.index import ArtifactEntry, Directory, IndexSnapshot, build_entry
+from govern_ui.mirror import listing
 from govern_ui.models import MirroredArtifact, MirrorState
 from portal.lib.freshness import age_and_staleness, to_datetime
 
@@ -57,12 +58,13 @@ def age(state: MirrorState | None = None, at: float | None = None) -> MirrorAge:
     at = time.time() if at is None else at
     if state is None or state.listed_at is None and state.last_success_at is None:
         return MirrorAge(None, None, bool(state and state.last_error), state.last_error if state else "")
-    oldest = MirroredArtifact.objects.with_open_steps().aggregate(oldest=Min("visited_at"))["oldest"]
-    reference = oldest or state.last_success_at or state.listed_at
+    # One pass over an index (mirror_age_idx): the oldest reading behind open steps, and the artifacts never read.
+    found = MirroredArtifact.objects.live().aggregate(
+        oldest=Min("visited_at", filter=Q(open_steps__gt=0)), unread=Count("id", filter=Q(visited_at__isnull=True)))
+    reference = found["oldest"] or state.last_success_at or state.listed_at
     as_of = reference.timestamp() if reference else None
     age_s, stale = age_and_staleness(as_of, state.last_error, settings.GOVERN_SYNC_OPEN_SECONDS, at)
-    unread = MirroredArtifact.objects.live().filter(visited_at__isnull=True).count()
-    return MirrorAge(as_of, age_s, stale, state.last_error, state.down_since, unread)
+    return MirrorAge(as_of, age_s, stale, state.last_error, state.down_since, found["unread"])
 
 
 def lag_seconds() -> float | None:
@@ -87,7 +89,7 @@ def _entry(row: dict) -> ArtifactEntry:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Any]] = {}  # "queue": IndexSnapshot
+_cache: dict[str, tuple[tuple, Any]] = {}  # "queue": IndexSnapshot, "choices": the list's filter choices
 
 
 def snapshot() -> IndexSnapshot | None:
@@ -105,7 +107,7 @@ def snapshot() -> IndexSnapshot | None:
     else:
         rows = MirroredArtifact.objects.with_open_steps().values(*ENTRY_FIELDS)
         entries = {row["artifact_id"]: _entry(row) for row in rows}
-    result = IndexSnapshot(mirror_age.as_of, entries, directory(state))
+    result = IndexSnapshot(mirror_age.as_of, entries, directory(state), stamp=stamp)
     with _cache_lock:
         _cache["queue"] = (stamp, result)
     return result
@@ -118,14 +120,27 @@ def entry(artifact_id: str) -> tuple[ArtifactEntry | None, Directory]:
 
 
 def _rows_stamp() -> tuple:
-    """Changes whenever a mirrored row is added, written (every write sets `updated_at`) or marked removed."""
-    return tuple(MirroredArtifact.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    """Changes whenever a mirrored row is added or what pages show of one changes (`shown_at`, removal included)."""
+    return tuple(MirroredArtifact.objects.aggregate(n=Count("id"), last=Max("shown_at")).values())
 
 
 def filled() -> bool:
     """Whether the mirror has listed Govern's artifacts (pages read it; before, a new installation reads Govern)."""
     state = _state()
     return state is not None and (state.listed_at is not None or MirroredArtifact.objects.exists())
+
+
+def choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The artifact list's filter choices (`listing.choices`), read once per process until a row changes."""
+    stamp = _rows_stamp()
+    with _cache_lock:
+        cached = _cache.get("choices")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    found = listing.choices()
+    with _cache_lock:
+        _cache["choices"] = (stamp, found)
+    return found
 
 
 def counts() -> tuple[int, int]:

@@ -197,7 +197,9 @@ def read_list(govern: Budgeted, state: MirrorState) -> int:
                 changes.append(observe.appeared(art_id, summary.blueprint_id, summary.name, summary.created_by,
                                                 summary.created_on))
             row.removed_at, row.status, row.name, row.next_visit_at = None, summary.status, summary.name[:500], now
-            row.save(update_fields=["removed_at", "status", "name", "next_visit_at", "changes", "updated_at"])
+            row.shown_at = now
+            row.save(update_fields=["removed_at", "status", "name", "next_visit_at", "changes", "updated_at",
+                                    "shown_at"])
     gone = [row for art_id, row in known.items() if art_id not in listed and row.removed_at is None]
     for row in gone:
         row.changes += 1
@@ -205,8 +207,8 @@ def read_list(govern: Budgeted, state: MirrorState) -> int:
     with transaction.atomic():
         MirroredArtifact.objects.bulk_create(created, batch_size=500)
         for row in gone:
-            row.removed_at = now
-            row.save(update_fields=["removed_at", "changes", "updated_at"])
+            row.removed_at = row.shown_at = now
+            row.save(update_fields=["removed_at", "changes", "updated_at", "shown_at"])
         added = observe.record(changes)
         state.listed_at = now
         state.save(update_fields=["listed_at"])

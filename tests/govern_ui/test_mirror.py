@@ -12,8 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from govern_ui.client import get_client
-from govern_ui.mirror import observe, sweep
+from govern_ui.mirror import observe, read, sweep
 from govern_ui.models import MirroredArtifact, MirrorState
+from govern_ui.queue import queue_count
 from portal.audit.models import AuditEvent
 from sandbox.seed import HOSTILE_ARTIFACT
 from tests.govern_ui.helpers import (
@@ -213,3 +214,19 @@ def test_during_the_first_sync_the_queue_says_how_much_is_not_read_yet(sandbox, 
     assert unread > 0
     html = login(reviewer2).get("/governance/queue/").content.decode()
     assert f"Still reading Govern: {unread} artifacts not read yet" in html
+
+
+def test_rereading_unchanged_artifacts_keeps_the_pages_caches_and_a_change_shows_at_once(sandbox, reviewer2, login):
+    fill_mirror()
+    bob = login(reviewer2)
+    stamp, entries = read._rows_stamp(), read.snapshot().artifacts
+    count = queue_count(reviewer2)
+    MirroredArtifact.objects.update(next_visit_at=timezone.now(), detail_at=None)
+    fill_mirror()  # every artifact read again: nothing changed, so the decoded queue and the badge stay
+    assert read._rows_stamp() == stamp and read.snapshot().artifacts is entries
+    art, step = next((a, s) for a, s in queue_rows(bob) if a != HOSTILE_ARTIFACT)
+    reject_in_govern(art, step, "decided in Govern")
+    MirroredArtifact.objects.filter(artifact_id=art).update(next_visit_at=timezone.now())
+    sweep.sweep()
+    assert read._rows_stamp() != stamp
+    assert queue_count(reviewer2) == count - 1, "the badge follows the change"
