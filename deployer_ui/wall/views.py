@@ -33,7 +33,7 @@ from deployer_ui.wall import rendered, screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
 from deployer_ui.wall.rendered import RenderedBoard
 from portal.lib import onetime
-from portal.lib.snapshot import one_at_a_time
+from portal.lib.snapshot import FILL_WAIT_SECONDS
 from portal.roles import ADMIN, ALL_ROLES, role_required
 
 BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
@@ -97,35 +97,47 @@ def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
     """The board of `scope` as of `etag`, rendered once per ETag: kept in this process and in the shared cache."""
     board = _known_board(etag)
     if board is None:
-        # The screens of a scope that see a new version together wait for one render (keyed by scope: a lock per
-        # version would pile up in a long-running process).
-        with one_at_a_time(f"wall:render:{scope.stages}:{scope.infras}:{scope.projects}"):
-            board = _known_board(etag)
-            if board is None:
-                sink = rendered.TileSink()
-                board = RenderedBoard.cut(_render_board(boards.build_board(scope), sink), sink)
-                cache.set(_board_key(etag), board.encode(), RENDERED_TTL)
-                _keep(_boards, etag, board, BOARDS_KEPT)
+        sink = rendered.TileSink()
+        board = RenderedBoard.cut(_render_board(boards.build_board(scope), sink), sink)
+        cache.set(_board_key(etag), board.encode(), RENDERED_TTL)
+        _keep(_boards, etag, board, BOARDS_KEPT)
     return board
 
 
-def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool]:
+_preparing: dict[str, threading.Lock] = {}  # by scope: one thread of a process prepares a scope's next board
+
+
+def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool] | None:
     """What a screen showing version `shown` ("" for nothing) receives of `etag`: a delta when its version is still
-    known here or in the shared cache, else the whole board. Each pair is built once per process."""
+    known here or in the shared cache, else the whole board. Each pair is built once per process, by one thread:
+    a screen that shows a board already and asks while that thread works gets None (a 304: it keeps its board, whose
+    tiles keep their own reading times, and has the new one at its next poll) instead of waiting behind it."""
     with _kept_lock:
         body = _bodies.get((etag, shown))
+        lock = _preparing.setdefault(scope.key(), threading.Lock())
     if body is not None:
         return body, bool(shown)
-    board = _board(etag, scope)
-    before = _known_board(shown) if shown else None
-    if before is None:
-        shown = ""
+    # A screen with nothing to show waits (at most FILL_WAIT_SECONDS, then builds it anyway).
+    acquired = lock.acquire(blocking=False) if shown else lock.acquire(timeout=FILL_WAIT_SECONDS)
+    if shown and not acquired:
+        return None
+    try:
         with _kept_lock:
-            body = _bodies.get((etag, ""))
-    if body is None:
-        body = board.delta(before.keys()) if before is not None else board.full()
-        _keep(_bodies, (etag, shown), body, BODIES_KEPT)
-    return body, bool(shown)
+            body = _bodies.get((etag, shown))
+        if body is not None:
+            return body, bool(shown)
+        board = _board(etag, scope)
+        before = _known_board(shown) if shown else None
+        pair = (etag, shown if before is not None else "")
+        with _kept_lock:
+            body = _bodies.get(pair)
+        if body is None:
+            body = board.delta(before.keys()) if before is not None else board.full()
+            _keep(_bodies, pair, body, BODIES_KEPT)
+        return body, before is not None
+    finally:
+        if acquired:
+            lock.release()
 
 
 def _render_board(board: boards.Board, sink: rendered.TileSink | None = None) -> str:
@@ -146,7 +158,13 @@ def _feed(request, scope: boards.WallScope) -> HttpResponse:
         response = HttpResponseNotModified()
     else:
         shown = held[0] if len(held) == 1 and held[0] != "*" else ""
-        body, delta = _body(etag, shown, scope)
+        found = _body(etag, shown, scope)
+        if found is None:  # its next board is being prepared: the screen keeps the one it shows for now
+            response = HttpResponseNotModified()
+            response["ETag"] = shown
+            response["X-Wall-Freshness"] = json.dumps(state.freshness, separators=(",", ":"))
+            return _no_store(response)
+        body, delta = found
         response = HttpResponse(body)
         if delta:
             response["X-Wall-Delta"] = shown  # the version this answer patches: any other screen must not apply it

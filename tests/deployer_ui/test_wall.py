@@ -19,6 +19,7 @@ from deployer_ui.node_sampling import sample_all as sample_api_nodes
 from deployer_ui.refresh import refresh_all
 from deployer_ui.status_cache import StatusCache
 from deployer_ui.wall import screens
+from deployer_ui.wall import views as wall_views
 from deployer_ui.wall.board import WallScope, build_board, node_rates
 from govern_ui import bundle_governance
 from portal.audit.models import AuditEvent
@@ -347,6 +348,20 @@ def test_a_screen_receives_only_the_tiles_that_changed(client, caches, issue):
     # A screen showing a version no longer known (or a made-up one) gets the whole board.
     unknown = client.get(feed, HTTP_IF_NONE_MATCH='"0123456789abcdef01234567-00000000"')
     assert "X-Wall-Delta" not in unknown and AGE.sub("", unknown.content.decode()) == AGE.sub("", whole)
+
+
+def test_a_screen_keeps_its_board_while_another_thread_prepares_the_next(client, caches, issue):
+    feed = reverse("wall:token_feed", args=[issue().token])
+    etag = client.get(feed)["ETag"]
+    caches.set_health("churn-dev", "ERROR")
+    refresh_all()
+    lock = wall_views._preparing[WallScope().key()]
+    with lock:  # another request of this process is building the new board
+        waiting = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+        assert waiting.status_code == 304 and waiting["ETag"] == etag, "answered at once: it keeps its board"
+    changed = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["X-Wall-Delta"] == etag
+    assert ("churn-dev", "ERROR") in [(dep, health) for dep, health, _ in tiles(changed.content.decode())]
 
 
 def test_feed_while_a_refresh_cycle_runs(client, caches, issue):
