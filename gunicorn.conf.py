@@ -7,6 +7,10 @@ would take it from each other. Flags given on the command line override anything
 
 control_socket_disable = True
 
+# Access lines carry the server's own time per request, and never a wall screen's token (portal/accesslog.py).
+logger_class = "portal.accesslog.RedactingLogger"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
 import ctypes  # noqa: E402 - gunicorn reads this file as settings; the hook below needs it
 import ctypes.util  # noqa: E402
 

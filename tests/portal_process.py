@@ -23,8 +23,9 @@ def free_port() -> int:
 class PortalProcess:
     """gunicorn portal.wsgi, one worker process with threads (so its circuit breaker is the one the test sees)."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, args: tuple[str, ...] = ()):
         self.env = env
+        self.args = args
         self.log_path = log_path
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
@@ -38,7 +39,7 @@ class PortalProcess:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [gunicorn, "portal.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4",
-                 "--timeout", "60"],
+                 "--timeout", "60", *self.args],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
