@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import escape
@@ -11,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone
 
-from deployer_ui.templatetags.deployer import short_duration
 from deployer_ui.wall.board import WallTile
 from deployer_ui.wall.rendered import TileHtml
 from govern_ui.bundle_governance import APPROVED, NOT_GOVERNED, PENDING, REJECTED, BundleGovernance
@@ -120,30 +122,61 @@ _TILE = (
 )
 
 
+_SUCCESS = f"\x00{secrets.token_hex(8)}\x00"  # where the reading time goes: no upstream text can guess it
+_tiles: dict[tuple, TileHtml] = {}  # rendered tiles by what they show (see `tile_html`)
+_tiles_lock = threading.Lock()
+TILES_KEPT = 20_000  # every tile of a few scopes' recent boards; cleared whole when full
+
+
 def tile_html(tile: WallTile, governance_known: bool, shared_reason: str = "") -> TileHtml:
     """One tile. Built in Python with one format per tile (a board renders up to thousands of them); every value
     from an upstream is escaped (`escape`, as Django's own). The data attributes carry what the browser needs to
-    count the tile's age and to turn it stale by itself when no newer data arrives. The style shows either the long
-    governance line (`wt-meta`) or, on dense boards, the short word on the health line; a dense stale tile names its
-    reason only when it is not the `shared_reason` the board's banner already gives."""
+    count the tile's age and to turn it stale by itself when no newer data arrives: the age itself is the browser's
+    (it counts it every second from `data-success`), so a tile is a function of what it shows, rendered once per
+    process while that stays the same (a new board re-renders the tiles that changed only). The style shows either
+    the long governance line (`wt-meta`) or, on dense boards, the short word on the health line; a dense stale tile
+    names its reason only when it is not the `shared_reason` the board's banner already gives."""
+    view, governance = tile.view, tile.governance
+    shown = (view.id, tile.health, view.stale, tile.flagged, view.error, view.error == shared_reason,
+             _since(view), view.loading, view.project_name, view.project_key, view.bundle_id,
+             (governance.state, governance.withdrawn) if governance else None, governance_known)
+    found = _tiles.get(shown)
+    if found is None:
+        found = _render_tile(tile, governance_known, shared_reason)
+        with _tiles_lock:
+            if len(_tiles) >= TILES_KEPT:
+                _tiles.clear()
+            _tiles[shown] = found
+    # The reading time is the one part that changes at every refresh: put in the kept tile's place for it.
+    return TileHtml(found.id, found.head, found.tail, found.key, epoch(view.last_success_at))
+
+
+def _since(view) -> str:
+    """"Stale since hh:mm" on a tile the server knows is stale; a screen writes it itself on a tile that turns
+    stale while it shows it (from its reading time), so a fresh tile does not change with each reading."""
+    return hhmm(view.since) if view.stale or view.error else ""
+
+
+def _render_tile(tile: WallTile, governance_known: bool, shared_reason: str) -> TileHtml:
     view = tile.view
     health = tile.health
     icon, word = _health(health)
     classes = f"wt wt-{health.lower()}" + (" wt-stale" if view.stale else "") + (" wt-flagged" if tile.flagged else "")
     if view.error and view.error == shared_reason:
         classes += " wt-why-shared"
-    since = hhmm(view.since)
+    since = _since(view)
     values = dict(
-        classes=escape(classes), id=escape(view.id), health=escape(health), success=epoch(view.last_success_at),
+        classes=escape(classes), id=escape(view.id), health=escape(health), success=_SUCCESS,
         error="1" if view.error else "", since=since, since_text=since or "—", icon=icon, word=escape(word),
         short_governance=governance_label(tile.governance, governance_known, short=True),
-        age="not read yet" if view.loading else short_duration(view.age_seconds),
+        age="not read yet" if view.loading else "",
         reason=escape(view.error or ("never read successfully" if view.loading else "")),
         project=escape(f"{view.project_name} ({view.project_key})"), bundle=escape(view.bundle_id or "—"),
         governance=governance_label(tile.governance, governance_known),
     )
-    key = _TILE.format(**{**values, "success": "", "age": "not read yet" if view.loading else ""})
-    return TileHtml(view.id, _TILE.format(**values), key, values["success"])
+    head, tail = _TILE.format(**values).split(_SUCCESS)
+    key = hashlib.blake2b((head + tail).encode(), digest_size=8).hexdigest()
+    return TileHtml(view.id, head, tail, key, "")
 
 
 @register.simple_tag(takes_context=True)

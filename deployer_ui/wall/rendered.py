@@ -3,17 +3,19 @@ that has an earlier version: the board's HTML with each tile the screen already 
 names it and carries its new reading time (`data-keep`, `data-success`), which the screen swaps for its own tile.
 
 At 2,000 deployments a board is about 2 MB while a refresh changes a handful of tiles: a delta is about 5% of it.
-Ages are not in a tile's key (`TileHtml.key`), so a re-read that found nothing new keeps every tile.
+Reading times are not in a tile's key (`TileHtml.key`), so a re-read that found nothing new keeps every tile. Each
+process renders its own boards (tiles are kept rendered, so a new version renders the tiles that changed) and shares
+only their tile keys through Redis, so a screen whose last board came from another process still gets a delta.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 
 _NONCE = secrets.token_hex(8)  # no upstream text can forge a tile's marker: it would have to guess this
@@ -22,13 +24,19 @@ _MARKER = re.compile("\x00" + _NONCE + r"(\d+)\x00")
 
 @dataclass(frozen=True)
 class TileHtml:
-    """A rendered tile: its HTML, and `key`, its HTML without the reading time and the age (what a refresh that
-    found nothing new changes): two tiles of one key differ only in `success`, which a kept tile takes over."""
+    """A rendered tile: its HTML around its reading time (`head`, `success`, `tail`: a refresh that found nothing
+    new changes the reading time only), and `key`, a digest of the rest: two tiles of one key differ only in
+    `success`, which a kept tile takes over."""
 
     id: str
-    html: str
+    head: str
+    tail: str
     key: str
     success: str
+
+    @property
+    def html(self) -> str:
+        return self.head + self.success + self.tail
 
 
 class TileSink:
@@ -42,10 +50,6 @@ class TileSink:
         return f"\x00{_NONCE}{len(self.tiles) - 1}\x00"
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
 @dataclass(frozen=True)
 class RenderedBoard:
     """The board's HTML cut at its tiles: `between[i]` precedes tile i, `between[-1]` follows the last."""
@@ -57,10 +61,12 @@ class RenderedBoard:
     def cut(cls, html: str, sink: TileSink) -> RenderedBoard:
         parts = _MARKER.split(html)
         between, order = parts[0::2], [int(i) for i in parts[1::2]]
-        tiles = tuple((t.id, _digest(t.key), t.success, t.html) for t in (sink.tiles[i] for i in order))
+        tiles = tuple((t.id, t.key, t.success, t.html) for t in (sink.tiles[i] for i in order))
         return cls(tuple(between), tiles)
 
+    @cached_property
     def keys(self) -> dict[str, str]:
+        """Deployment id -> tile key: what a screen that shows this board shows."""
         return {tile_id: key for tile_id, key, _, _ in self.tiles}
 
     def _join(self, tiles: Iterable[str]) -> bytes:
@@ -81,14 +87,16 @@ class RenderedBoard:
             for tile_id, key, success, html in self.tiles
         )
 
-    def encode(self) -> bytes:
-        return json.dumps([self.between, self.tiles], separators=(",", ":")).encode()
 
-    @classmethod
-    def decode(cls, data: bytes) -> RenderedBoard | None:
-        try:
-            between, tiles = json.loads(data)
-            board = cls(tuple(between), tuple(tuple(t) for t in tiles))
-        except (ValueError, TypeError):
-            return None
-        return board if len(board.between) == len(board.tiles) + 1 else None
+
+def encode_keys(keys: dict[str, str]) -> bytes:
+    """A board's tile keys as shared between processes: what a delta from it needs (not its 2 MB of HTML)."""
+    return json.dumps(keys, separators=(",", ":")).encode()
+
+
+def decode_keys(data: bytes) -> dict[str, str] | None:
+    try:
+        keys = json.loads(data)
+    except ValueError:
+        return None
+    return keys if isinstance(keys, dict) else None

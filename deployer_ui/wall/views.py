@@ -38,7 +38,7 @@ from portal.roles import ADMIN, ALL_ROLES, role_required
 
 BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
 CREATE_SCREEN = "wall_screen.create"  # the one-time token's purpose
-RENDERED_TTL = 300  # a board rendered for one ETag, shared by every screen (and process) polling that scope
+RENDERED_TTL = 300  # how long a board's tile keys are shared (a screen that old gets the whole board)
 
 
 def client_address(request) -> str | None:
@@ -77,29 +77,28 @@ def _keep(store: OrderedDict, key, value, most: int) -> None:
             store.popitem(last=False)
 
 
-def _board_key(etag: str) -> str:
-    return f"wall:board:v2:{etag.strip(chr(34))}"
+def _keys_key(etag: str) -> str:
+    return f"wall:board-keys:v1:{etag.strip(chr(34))}"
 
 
-def _known_board(etag: str) -> RenderedBoard | None:
-    """The board of `etag` from this process or the shared cache; None once both forgot it."""
+def _known_keys(etag: str) -> dict[str, str] | None:
+    """The tile keys of the board of `etag`, from this process or the shared cache; None once both forgot it."""
     with _kept_lock:
         board = _boards.get(etag)
-    if board is None:
-        data = cache.get(_board_key(etag))
-        board = RenderedBoard.decode(data) if isinstance(data, bytes) else None
-        if board is not None:
-            _keep(_boards, etag, board, BOARDS_KEPT)
-    return board
+    if board is not None:
+        return board.keys
+    data = cache.get(_keys_key(etag))
+    return rendered.decode_keys(data) if isinstance(data, bytes) else None
 
 
 def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
-    """The board of `scope` as of `etag`, rendered once per ETag: kept in this process and in the shared cache."""
-    board = _known_board(etag)
+    """The board of `scope` as of `etag`, rendered once per ETag in this process; its tile keys are shared."""
+    with _kept_lock:
+        board = _boards.get(etag)
     if board is None:
         sink = rendered.TileSink()
         board = RenderedBoard.cut(_render_board(boards.build_board(scope), sink), sink)
-        cache.set(_board_key(etag), board.encode(), RENDERED_TTL)
+        cache.set(_keys_key(etag), rendered.encode_keys(board.keys), RENDERED_TTL)
         _keep(_boards, etag, board, BOARDS_KEPT)
     return board
 
@@ -127,12 +126,12 @@ def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool] 
         if body is not None:
             return body, bool(shown)
         board = _board(etag, scope)
-        before = _known_board(shown) if shown else None
+        before = _known_keys(shown) if shown else None
         pair = (etag, shown if before is not None else "")
         with _kept_lock:
             body = _bodies.get(pair)
         if body is None:
-            body = board.delta(before.keys()) if before is not None else board.full()
+            body = board.delta(before) if before is not None else board.full()
             _keep(_bodies, pair, body, BODIES_KEPT)
         return body, before is not None
     finally:

@@ -82,6 +82,7 @@
             item.querySelectorAll("[data-reason]").forEach(function (reason) {
               reason.textContent = reason.title = "not refreshed for " + ageText(seconds);
             });
+            setText(item, ".wt-since", "stale since " + hhmm(success));
           }
         }
         setText(item, "[data-age]", ageText(seconds));
