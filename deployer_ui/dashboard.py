@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.conf import settings
 
@@ -176,15 +176,21 @@ def rendered_dashboard(filters: DashboardFilters, render: Callable[[Dashboard], 
 
     if (found := fresh()) is not None:
         return found
-    with one_at_a_time(f"dashboard:render:{stamp}"):  # the screens asking together wait for one render
+    # The screens asking for one view together wait for one render (a lock per filters, not per stamp: stamps are
+    # unbounded in a long-running process).
+    with one_at_a_time(f"dashboard:render:{json.dumps(asdict(filters))}"):
         if (found := fresh()) is not None:
             return found
         dashboard = read_dashboard(filters)
         html = render(dashboard)
         if stamp and not dashboard.loading and reuse > 0:
+            # Kept without its tiles (2,000 views): the page around the HTML needs only the filters' choices.
+            kept = replace(dashboard, groups=[])
+            now = time.monotonic()
             with _rendered_lock:
-                _rendered[stamp] = (time.monotonic(), dashboard, html)
-                _rendered.move_to_end(stamp)
+                for old in [key for key, (at, _, _) in _rendered.items() if now - at > reuse]:
+                    del _rendered[old]
+                _rendered[stamp] = (now, kept, html)
                 while len(_rendered) > RENDERED_KEPT:
                     _rendered.popitem(last=False)
     return dashboard, html

@@ -125,7 +125,7 @@ _TILE = (
 _SUCCESS = f"\x00{secrets.token_hex(8)}\x00"  # where the reading time goes: no upstream text can guess it
 _tiles: dict[tuple, TileHtml] = {}  # rendered tiles by what they show (see `tile_html`)
 _tiles_lock = threading.Lock()
-TILES_KEPT = 20_000  # every tile of a few scopes' recent boards; cleared whole when full
+TILES_KEPT = 6_000  # the tiles of three boards of 2,000; cleared whole when full
 
 
 def tile_html(tile: WallTile, governance_known: bool, shared_reason: str = "") -> TileHtml:
