@@ -244,9 +244,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_HTTPONLY = True
-# A session ends PORTAL_SESSION_HOURS after the last request (each request renews it), and with the browser.
+# A session ends PORTAL_SESSION_HOURS after it was last used, and with the browser: portal.security renews it at
+# most every 5 minutes of use, instead of a session write on every request (each one a database write).
 SESSION_COOKIE_AGE = int(envfloat("PORTAL_SESSION_HOURS", 12.0) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SECURE = envbool("DJANGO_SECURE_COOKIES", not DEBUG and not PORTAL_DEMO)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A form sent after the session ended or from a stale page gets a page that says nothing was sent (portal.views).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 
 from portal.security import RENEWED_KEY
 
@@ -28,7 +29,11 @@ def test_a_session_lasts_the_configured_hours_and_is_renewed_while_used(sandbox,
     session = client.session
     assert session.get(RENEWED_KEY)
     assert 11 * 3600 < session.get_expiry_age() <= 12 * 3600
-    # An idle session's renewal stamp is old: the next request renews it.
+    # Reading pages does not write the session on every request (a database write each)...
+    row = Session.objects.get(session_key=session.session_key)
+    client.get("/")
+    assert Session.objects.get(session_key=session.session_key).expire_date == row.expire_date
+    # ...but an idle session's renewal stamp is old: the next request renews it.
     session[RENEWED_KEY] = 0
     session.save()
     client.get("/")
