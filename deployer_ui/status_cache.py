@@ -33,6 +33,7 @@ from portal.lib.freshness import now as _now
 from portal.lib.freshness import to_datetime as _dt
 from portal.lib.locks import AskOnce, CacheLock
 from portal.lib.snapshot import RedisSnapshot, one_at_a_time
+from portal.lib.snapshot import decode as decode_stored
 
 
 def deployment_fields(deployment: Deployment) -> dict[str, Any]:
@@ -149,6 +150,7 @@ class StatusCache(RedisSnapshot):
     PREFIX = "deployer:v2"
     # ((key prefix, version), documents): see `documents`; shared by the threads of a process.
     _documents_memo: ClassVar[tuple[tuple[str, str], list[dict[str, Any]]] | None] = None
+    _decoded_memo: ClassVar[dict[bytes, Any]] = {}  # the current snapshots by their stored bytes
 
     def __init__(self, interval: int | None = None):
         self.interval = int(interval or settings.DEPLOYMENT_REFRESH_SECONDS)
@@ -303,7 +305,17 @@ class StatusCache(RedisSnapshot):
             listed = self.load_list()
             if listed is None:
                 return None
-            snapshots = self.read_many(self._status(item["id"]) for item in listed)
+            # A new version changes a few snapshots (or, after a cycle, their reading times): those unchanged byte
+            # for byte are not decoded again.
+            before, seen = StatusCache._decoded_memo, {}
+
+            def reuse(raw: bytes) -> Any:
+                value = before.get(raw)
+                seen[raw] = value = decode_stored(raw) if value is None else value
+                return value
+
+            snapshots = self.read_many((self._status(item["id"]) for item in listed), decode=reuse)
+            StatusCache._decoded_memo = seen
             documents = [{**item, **(snapshots.get(self._status(item["id"])) or {})} for item in listed]
             if version is not None:
                 with RedisSnapshot._memo_lock:

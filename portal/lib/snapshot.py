@@ -57,8 +57,10 @@ class RedisSnapshot:
             log.warning("snapshot %s unreadable, Redis failed: %s", self.key(*parts), exc)
             return None
 
-    def read_many(self, names: Iterable[str]) -> dict[str, Any]:
-        """{name: value} for the names present, in one round trip; each name is a full key suffix."""
+    def read_many(self, names: Iterable[str], decode: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+        """{name: value} for the names present, in one round trip; each name is a full key suffix. `decode` (of the
+        stored bytes) lets a caller reuse what it decoded before."""
+        decode = decode or _decode
         names = list(names)
         if not names:
             return {}
@@ -67,7 +69,7 @@ class RedisSnapshot:
         except RedisError as exc:
             log.warning("snapshots %s unreadable, Redis failed: %s", self.PREFIX, exc)
             return {}
-        decoded = ((name, _decode(value)) for name, value in zip(names, raw, strict=True) if value is not None)
+        decoded = ((name, decode(value)) for name, value in zip(names, raw, strict=True) if value is not None)
         return {name: value for name, value in decoded if value is not None}
 
     def write(self, value: Any, *parts: str, ttl: int | None = None) -> None:
@@ -179,6 +181,11 @@ def _full(key: str) -> str:
 
 def _encode(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+def decode(raw: Any) -> Any | None:
+    """A stored value (JSON bytes) as Python; None for bytes another version of the code wrote in another shape."""
+    return _decode(raw)
 
 
 def _decode(raw: Any) -> Any | None:
