@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from functools import cache as memoize
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
@@ -33,8 +37,9 @@ from deployer_ui.wall import rendered, screens
 from deployer_ui.wall.forms import WallScreenForm, scope_from_query
 from deployer_ui.wall.rendered import RenderedBoard
 from portal.lib import onetime
-from portal.lib.snapshot import FILL_WAIT_SECONDS
 from portal.roles import ADMIN, ALL_ROLES, role_required
+
+log = logging.getLogger(__name__)
 
 BOARD_TEMPLATE = "deployer_ui/partials/_wall_board.html"
 CREATE_SCREEN = "wall_screen.create"  # the one-time token's purpose
@@ -103,40 +108,48 @@ def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
     return board
 
 
-_preparing: dict[str, threading.Lock] = {}  # by scope: one thread of a process prepares a scope's next board
+_preparing: dict[str, threading.Lock] = {}  # by scope: one thread of a process renders a scope's next board
+_preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-board")
+
+
+def _prepare(etag: str, scope: boards.WallScope, lock: threading.Lock) -> None:
+    """Render the board of `etag` off the request path (in `_preparer`), then let the next render start."""
+    try:
+        _board(etag, scope)
+    except Exception:  # noqa: BLE001 - a failed render is retried by the next poll; nothing else to tell
+        log.exception("wall board %s could not be rendered", etag)
+    finally:
+        close_old_connections()
+        lock.release()
 
 
 def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool] | None:
     """What a screen showing version `shown` ("" for nothing) receives of `etag`: a delta when its version is still
-    known here or in the shared cache, else the whole board. Each pair is built once per process, by one thread:
-    a screen that shows a board already and asks while that thread works gets None (a 304: it keeps its board, whose
-    tiles keep their own reading times, and has the new one at its next poll) instead of waiting behind it."""
+    known here or in the shared cache, else the whole board. A new version is rendered once per process, by a
+    thread of its own: a screen that shows a board already gets None meanwhile (a 304: it keeps its board, whose
+    tiles keep their own reading times, and has the new one at its next poll) instead of waiting; only a screen
+    with nothing to show waits for it."""
     with _kept_lock:
         body = _bodies.get((etag, shown))
+        board = _boards.get(etag)
         lock = _preparing.setdefault(scope.key(), threading.Lock())
     if body is not None:
         return body, bool(shown)
-    # A screen with nothing to show waits (at most FILL_WAIT_SECONDS, then builds it anyway).
-    acquired = lock.acquire(blocking=False) if shown else lock.acquire(timeout=FILL_WAIT_SECONDS)
-    if shown and not acquired:
+    if board is None and shown:
+        if lock.acquire(blocking=False):
+            _preparer.submit(copy_context().run, _prepare, etag, scope, lock)
         return None
-    try:
-        with _kept_lock:
-            body = _bodies.get((etag, shown))
-        if body is not None:
-            return body, bool(shown)
-        board = _board(etag, scope)
-        before = _known_keys(shown) if shown else None
-        pair = (etag, shown if before is not None else "")
-        with _kept_lock:
-            body = _bodies.get(pair)
-        if body is None:
-            body = board.delta(before) if before is not None else board.full()
-            _keep(_bodies, pair, body, BODIES_KEPT)
-        return body, before is not None
-    finally:
-        if acquired:
-            lock.release()
+    if board is None:
+        with lock:  # wait for a render under way (one at a time per scope), then use it or render
+            board = _board(etag, scope)
+    before = _known_keys(shown) if shown else None
+    pair = (etag, shown if before is not None else "")
+    with _kept_lock:
+        body = _bodies.get(pair)
+    if body is None:  # cheap next to a render (a join over the tiles): two threads building one pair is harmless
+        body = board.delta(before) if before is not None else board.full()
+        _keep(_bodies, pair, body, BODIES_KEPT)
+    return body, before is not None
 
 
 def _render_board(board: boards.Board, sink: rendered.TileSink | None = None) -> str:
