@@ -105,10 +105,13 @@ def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
         board = RenderedBoard.cut(_render_board(boards.build_board(scope), sink), sink)
         cache.set(_keys_key(etag), rendered.encode_keys(board.keys), RENDERED_TTL)
         _keep(_boards, etag, board, BOARDS_KEPT)
+        with _kept_lock:
+            _latest[scope.key()] = etag
     return board
 
 
 _preparing: dict[str, threading.Lock] = {}  # by scope: one thread of a process renders a scope's next board
+_latest: dict[str, str] = {}  # by scope: the ETag of the board this process rendered last
 _preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-board")
 
 
@@ -123,22 +126,28 @@ def _prepare(etag: str, scope: boards.WallScope, lock: threading.Lock) -> None:
         lock.release()
 
 
-def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool] | None:
-    """What a screen showing version `shown` ("" for nothing) receives of `etag`: a delta when its version is still
-    known here or in the shared cache, else the whole board. A new version is rendered once per process, by a
-    thread of its own: a screen that shows a board already gets None meanwhile (a 304: it keeps its board, whose
-    tiles keep their own reading times, and has the new one at its next poll) instead of waiting; only a screen
-    with nothing to show waits for it."""
+def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool, str] | None:
+    """What a screen showing version `shown` ("" for nothing) receives of `etag`, and the ETag it then shows: a
+    delta when its version is still known here or in the shared cache, else the whole board. A new version is
+    rendered once per process, by a thread of its own; meanwhile a screen that shows a board already gets the newest
+    board this process has (None when that is the one it shows: a 304, it keeps its board, whose tiles keep their
+    own reading times) instead of waiting, so versions coming faster than renders never starve it. Only a screen
+    with nothing to show waits."""
     with _kept_lock:
         body = _bodies.get((etag, shown))
         board = _boards.get(etag)
         lock = _preparing.setdefault(scope.key(), threading.Lock())
+        latest = _latest.get(scope.key(), "")
     if body is not None:
-        return body, bool(shown)
+        return body, bool(shown), etag
     if board is None and shown:
         if lock.acquire(blocking=False):
             _preparer.submit(copy_context().run, _prepare, etag, scope, lock)
-        return None
+        with _kept_lock:
+            board = _boards.get(latest)
+        if board is None or latest == shown:
+            return None
+        etag = latest
     if board is None:
         with lock:  # wait for a render under way (one at a time per scope), then use it or render
             board = _board(etag, scope)
@@ -149,7 +158,7 @@ def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool] 
     if body is None:  # cheap next to a render (a join over the tiles): two threads building one pair is harmless
         body = board.delta(before) if before is not None else board.full()
         _keep(_bodies, pair, body, BODIES_KEPT)
-    return body, before is not None
+    return body, before is not None, etag
 
 
 def _render_board(board: boards.Board, sink: rendered.TileSink | None = None) -> str:
@@ -176,7 +185,7 @@ def _feed(request, scope: boards.WallScope) -> HttpResponse:
             response["ETag"] = shown
             response["X-Wall-Freshness"] = json.dumps(state.freshness, separators=(",", ":"))
             return _no_store(response)
-        body, delta = found
+        body, delta, etag = found
         response = HttpResponse(body)
         if delta:
             response["X-Wall-Delta"] = shown  # the version this answer patches: any other screen must not apply it

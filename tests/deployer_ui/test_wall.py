@@ -375,6 +375,16 @@ def test_a_screen_keeps_its_board_while_the_next_one_is_rendered(client, caches,
     assert changed.status_code == 200 and changed["X-Wall-Delta"] == etag
     assert ("churn-dev", "ERROR") in [(dep, health) for dep, health, _ in tiles(changed.content.decode())]
 
+    # Versions coming faster than renders never starve a screen: while the newest renders, a screen showing an
+    # older board gets the newest one this process has.
+    caches.set_health("churn-dev", "WARNING")
+    refresh_all()
+    with lock:
+        behind = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+        assert behind.status_code == 200 and behind["ETag"] == changed["ETag"] and behind["X-Wall-Delta"] == etag
+        current = client.get(feed, HTTP_IF_NONE_MATCH=changed["ETag"])
+        assert current.status_code == 304 and current["ETag"] == changed["ETag"]
+
 
 def test_feed_while_a_refresh_cycle_runs(client, caches, issue):
     feed, statuses = reverse("wall:token_feed", args=[issue().token]), StatusCache()
