@@ -176,9 +176,9 @@ def rendered_dashboard(filters: DashboardFilters, render: Callable[[Dashboard], 
 
     if (found := fresh()) is not None:
         return found
-    # The screens asking for one view together wait for one render (a lock per filters, not per stamp: stamps are
-    # unbounded in a long-running process).
-    with one_at_a_time(f"dashboard:render:{json.dumps(asdict(filters))}"):
+    # One render at a time in a process: the screens asking together wait for it, and renders of several filters do
+    # not hold their 2,000 views each at the same moment (a process's peak memory).
+    with one_at_a_time("dashboard:render"):
         if (found := fresh()) is not None:
             return found
         dashboard = read_dashboard(filters)
