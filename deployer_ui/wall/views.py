@@ -112,6 +112,7 @@ def _board(etag: str, scope: boards.WallScope) -> RenderedBoard:
 
 _preparing: dict[str, threading.Lock] = {}  # by scope: one thread of a process renders a scope's next board
 _latest: dict[str, str] = {}  # by scope: the ETag of the board this process rendered last
+SCOPES_KEPT = 1_000
 _preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-board")
 
 
@@ -136,6 +137,9 @@ def _body(etag: str, shown: str, scope: boards.WallScope) -> tuple[bytes, bool, 
     with _kept_lock:
         body = _bodies.get((etag, shown))
         board = _boards.get(etag)
+        if len(_preparing) > SCOPES_KEPT:  # signed-in walls choose their filters: bound what a process keeps
+            _preparing.clear()
+            _latest.clear()
         lock = _preparing.setdefault(scope.key(), threading.Lock())
         latest = _latest.get(scope.key(), "")
     if body is not None:
