@@ -81,7 +81,9 @@ def test_token_wall_is_live_honest_and_readable(screen_context, fast_wall, sandb
         ".some(t => t.dataset.deployment === target && t.dataset.health === 'ERROR')",
         arg=[TILES_OF_PRODUCTION, target],
     )
-    assert len(polls) - polls_before <= 2, "seen within two polls"
+    # The first poll after the change starts the new board's render (a thread of its own) and keeps the old board;
+    # a later poll, once the render is done, brings the change: within three polls even on a loaded machine.
+    assert len(polls) - polls_before <= 3, "seen within three polls"
     after = _production(page)
     position = [dep for dep, _ in after].index(target)
     assert position < [dep for dep, _ in before].index(target)
